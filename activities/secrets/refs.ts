@@ -1,0 +1,45 @@
+/**
+ * Secret references: runbooks and workflow history carry `env:NAME` or `file:/path`, never the value.
+ * Only an activity resolves one, uses it, and returns fingerprints.
+ */
+import { readFile } from 'node:fs/promises';
+import { UserError } from '../../lib/errors.js';
+import { fingerprint } from '../../lib/secrets.js';
+
+export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
+
+export async function resolveSecretRef(ref: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (ref.startsWith('env:')) {
+    const value = env[ref.slice(4)];
+    if (value === undefined || value === '') throw new UserError(`secret reference ${ref}: variable is not set`);
+    return value;
+  }
+  if (ref.startsWith('file:')) {
+    const path = ref.slice(5);
+    try {
+      return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new UserError(`secret reference ${ref}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+  throw new UserError(`secret reference "${ref}" is not env:NAME or file:PATH`);
+}
+
+export async function resolveSecretRefs(refs: Record<string, string>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, ref] of Object.entries(refs)) out[name] = await resolveSecretRef(ref);
+  return out;
+}
+
+/** Fingerprints of what each reference resolves to now; "unresolved (...)" when it does not. */
+export async function fingerprintSecretRefs(refs: Record<string, string>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, ref] of Object.entries(refs)) {
+    try {
+      out[name] = fingerprint(await resolveSecretRef(ref));
+    } catch (err) {
+      out[name] = `unresolved (${(err as Error).message})`;
+    }
+  }
+  return out;
+}

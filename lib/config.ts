@@ -1,0 +1,87 @@
+/**
+ * Where respond runs: the embedded default (a dev server on loopback, state under
+ * ~/.local/state/respond) or, when TEMPORAL_ADDRESS is set, an existing cluster or Temporal Cloud.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from './errors.js';
+import { projectRoot } from './project-root.js';
+
+export const TEMPORAL_VERSION = '1.9.1';
+
+export interface EmbeddedSettings {
+  port: number;
+  uiPort: number;
+  dbFile: string;
+  temporalBin: string;
+}
+
+export interface TlsSettings {
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
+  serverName?: string;
+}
+
+export interface RespondConfig {
+  mode: 'embedded' | 'external';
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Only for external mode. Never printed. */
+  apiKey?: string;
+  tls?: TlsSettings;
+  stateDir: string;
+  auditLogPath: string;
+  embedded: EmbeddedSettings;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RespondConfig {
+  const stateDir =
+    env.RESPOND_STATE_DIR || join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'respond');
+  const port = portFrom(env, 'RESPOND_TEMPORAL_PORT', 7233);
+  const embedded: EmbeddedSettings = {
+    port,
+    uiPort: portFrom(env, 'RESPOND_UI_PORT', 8233),
+    dbFile: join(stateDir, 'temporal.sqlite'),
+    temporalBin: env.RESPOND_TEMPORAL_BIN || join(projectRoot(), '.tools', `temporal-${TEMPORAL_VERSION}`, 'temporal'),
+  };
+  const external = Boolean(env.TEMPORAL_ADDRESS);
+  const tls: TlsSettings | undefined =
+    env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CA || env.TEMPORAL_API_KEY || env.TEMPORAL_TLS === 'true'
+      ? {
+          certPath: env.TEMPORAL_TLS_CERT,
+          keyPath: env.TEMPORAL_TLS_KEY,
+          caPath: env.TEMPORAL_TLS_CA,
+          serverName: env.TEMPORAL_TLS_SERVER_NAME,
+        }
+      : undefined;
+  if (tls && Boolean(tls.certPath) !== Boolean(tls.keyPath)) {
+    throw new UserError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
+  }
+  return {
+    mode: external ? 'external' : 'embedded',
+    address: external ? env.TEMPORAL_ADDRESS! : `127.0.0.1:${port}`,
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.RESPOND_TASK_QUEUE || 'respond',
+    apiKey: external ? env.TEMPORAL_API_KEY || undefined : undefined,
+    tls: external ? tls : undefined,
+    stateDir,
+    auditLogPath: env.RESPOND_AUDIT_LOG || join(stateDir, 'audit.jsonl'),
+    embedded,
+  };
+}
+
+export function uiUrl(config: RespondConfig, workflowId?: string): string | undefined {
+  if (config.mode !== 'embedded') return undefined;
+  const base = `http://127.0.0.1:${config.embedded.uiPort}/namespaces/${config.namespace}/workflows`;
+  return workflowId ? `${base}/${encodeURIComponent(workflowId)}` : base;
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UserError(`${name}=${text}: not a TCP port`);
+  return n;
+}

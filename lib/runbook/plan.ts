@@ -1,0 +1,26 @@
+/** The planned action of a step and its hash: the same pure code in the CLI and the workflow. */
+import { canonicalJson } from '../canonical-json.js';
+import { sha256Hex } from '../secrets.js';
+import { fillSecrets, renderTemplate } from '../template.js';
+import type { PlanContext, PlannedAction } from './step-base.js';
+
+export function actionHash(action: PlannedAction): string {
+  return sha256Hex(canonicalJson(action));
+}
+
+/** Renders params into `text` and shows each secret as its name and fingerprint, never its value. */
+export function renderForPlan(text: string, ctx: PlanContext): string {
+  const rendered = renderTemplate(text, ctx);
+  return fillSecrets(rendered, (name) => `<secret ${name} ${ctx.secretFingerprints[name] ?? 'unresolved'}>`);
+}
+
+/** The text a person approves: a few lines, the hash last. */
+export function formatPlannedAction(action: PlannedAction, hash: string): string {
+  const lines = [`step ${action.step} (${action.kind}) of runbook ${action.runbook}`];
+  for (const [key, value] of Object.entries(action.args)) {
+    if (value === undefined) continue;
+    lines.push(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  }
+  lines.push(`  hash: ${hash}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,24 @@
+/** Activity option presets, in one place. Retries are set where they matter. */
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+
+/** Bookkeeping: quick, safe to retry for a long time. */
+export const bookkeeping: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
+};
+
+/**
+ * Host side effects: heartbeats let a retry start soon after a worker dies, instead of waiting for
+ * the whole start-to-close timeout.
+ */
+export function hostEffect(timeoutMs: number, summary: string): ActivityOptions {
+  return {
+    startToCloseTimeout: timeoutMs + 30_000,
+    heartbeatTimeout: '10s',
+    retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 5 },
+    summary,
+  };
+}
+
+export const activities = proxyActivities<Activities>(bookkeeping);

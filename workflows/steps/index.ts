@@ -1,0 +1,15 @@
+/**
+ * The step kinds respond knows. Adding one: a module in this folder, plus one line here. The
+ * runbook schema and the interpreter's dispatch both derive from this table.
+ */
+import { approvalStep } from './approval.js';
+import { execStep } from './exec.js';
+import { waitStep } from './wait.js';
+
+export const stepKinds = {
+  approval: approvalStep,
+  exec: execStep,
+  wait: waitStep,
+} as const;
+
+export type StepKindName = keyof typeof stepKinds;
