@@ -1,0 +1,157 @@
+/**
+ * The detector: rg has already found the candidate lines; here each rule is re-run on a line to
+ * extract the secret and apply what a regex alone cannot say (keywords, entropy, allowlists,
+ * path scope), and the hunted literals are located. Pure: lines in, detections out.
+ */
+import { shannonEntropy } from './entropy.js';
+import type { HuntVariant } from './hunt.js';
+import type { CompiledRule, RuleAllowlist, RuleSet, Severity } from './types.js';
+
+export interface LineHit {
+  path: string;
+  line: number;
+  text: string;
+}
+
+export interface Detection {
+  ruleId: string;
+  family: string;
+  severity: Severity;
+  description: string;
+  path: string;
+  line: number;
+  /** UTF-16 index of the secret (or encoded literal) in the line, and its length there. */
+  index: number;
+  length: number;
+  /** The secret in its canonical (decoded) form: what is fingerprinted. */
+  secret: string;
+  huntRef?: string;
+  encoding?: string;
+}
+
+export const HUNT_RULE_ID = 'respond.exact-hunt';
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+export class Detector {
+  private readonly lowerKeywordRules: CompiledRule[];
+
+  constructor(
+    private readonly ruleSet: RuleSet,
+    private readonly hunts: readonly HuntVariant[] = [],
+  ) {
+    this.lowerKeywordRules = ruleSet.rules;
+  }
+
+  detect(hit: LineHit): Detection[] {
+    const lower = hit.text.toLowerCase();
+    const found: Detection[] = [];
+    for (const rule of this.lowerKeywordRules) {
+      if (rule.paths.length > 0 && !rule.paths.some((p) => p.test(hit.path))) continue;
+      if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
+      if (pathAllowed(rule.allowlists, hit.path) || pathAllowed(this.ruleSet.allowlists, hit.path)) continue;
+      found.push(...this.matchRule(rule, hit));
+    }
+    return [...dropOverlaps(found), ...this.matchHunts(hit)];
+  }
+
+  private matchRule(rule: CompiledRule, hit: LineHit): Detection[] {
+    const out: Detection[] = [];
+    const re = rule.jsRegex;
+    re.lastIndex = 0;
+    for (let m = re.exec(hit.text); m !== null; m = re.exec(hit.text)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const group = pickGroup(m, rule.secretGroup);
+      if (!group || group.text.length === 0) continue;
+      if (rule.entropy > 0 && shannonEntropy(group.text) < rule.entropy) continue;
+      const targets = { secret: group.text, match: m[0], line: hit.text };
+      if (allowlisted(rule.allowlists, targets) || allowlisted(this.ruleSet.allowlists, targets)) continue;
+      out.push({
+        ruleId: rule.id,
+        family: rule.family,
+        severity: rule.severity,
+        description: rule.description,
+        path: hit.path,
+        line: hit.line,
+        index: group.index,
+        length: group.text.length,
+        secret: group.text,
+      });
+    }
+    return out;
+  }
+
+  private matchHunts(hit: LineHit): Detection[] {
+    const out: Detection[] = [];
+    const covered: Array<[number, number]> = [];
+    // Longest literal first, so the raw value is not reported again as its own base64 fragment.
+    const variants = [...this.hunts].sort((a, b) => b.literal.length - a.literal.length);
+    for (const v of variants) {
+      for (let i = hit.text.indexOf(v.literal); i >= 0; i = hit.text.indexOf(v.literal, i + 1)) {
+        const end = i + v.literal.length;
+        if (covered.some(([s, e]) => i < e && end > s)) continue;
+        covered.push([i, end]);
+        out.push({
+          ruleId: HUNT_RULE_ID,
+          family: 'hunt',
+          severity: 'critical',
+          description: `Rotated credential ${v.ref} still present (${v.encoding})`,
+          path: hit.path,
+          line: hit.line,
+          index: i,
+          length: v.literal.length,
+          secret: v.value,
+          huntRef: v.ref,
+          encoding: v.encoding,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function pickGroup(m: RegExpExecArray, secretGroup: number): { text: string; index: number } | undefined {
+  const start = m.index;
+  if (secretGroup === 0) return { text: m[0], index: start };
+  let n = secretGroup;
+  if (n < 0) {
+    // gitleaks: without an explicit group, the first group that matched, else the whole match.
+    n = m.findIndex((g, i) => i > 0 && g !== undefined && g.length > 0);
+    if (n < 0) return { text: m[0], index: start };
+  }
+  const text = m[n];
+  if (text === undefined) return undefined;
+  // JS gives no group offsets without the `d` flag; the group is inside the match, find it there.
+  const off = m[0].lastIndexOf(text);
+  return { text, index: start + Math.max(0, off) };
+}
+
+function pathAllowed(lists: readonly RuleAllowlist[], path: string): boolean {
+  return lists.some((a) => a.paths.some((p) => p.test(path)));
+}
+
+function allowlisted(lists: readonly RuleAllowlist[], t: { secret: string; match: string; line: string }): boolean {
+  const lowerSecret = t.secret.toLowerCase();
+  return lists.some(
+    (a) =>
+      a.stopwords.some((w) => lowerSecret.includes(w)) ||
+      a.regexes.some((r) => r.test(t[a.regexTarget])),
+  );
+}
+
+/**
+ * Several rules can see the same secret (a provider key in an `api_key = ...` line also fits the
+ * generic rule). Keep one finding per span: the more specific family, then the higher severity.
+ */
+function dropOverlaps(found: Detection[]): Detection[] {
+  const rank = (d: Detection) => (d.family === 'generic' ? 1 : 0) * 10 + SEVERITY_RANK[d.severity];
+  const sorted = found.map((d, i) => ({ d, i })).sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i);
+  const kept: Detection[] = [];
+  for (const { d } of sorted) {
+    if (kept.some((k) => d.index < k.index + k.length && d.index + d.length > k.index)) continue;
+    kept.push(d);
+  }
+  return kept.sort((a, b) => a.index - b.index);
+}

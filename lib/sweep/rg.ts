@@ -1,0 +1,118 @@
+/**
+ * The contract with ripgrep: the flags a sweep runs with, and parsers for what rg prints
+ * (`--json` on stdout, errors and `--debug` skip notes on stderr). Pure, so the same code reads
+ * a local run and one over SSH.
+ */
+import type { LineHit } from './detector.js';
+import type { SkippedFile } from './types.js';
+
+export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
+
+/** Directories never worth reading: dependency trees and git's compressed object store. */
+export const EXCLUDED_GLOBS = ['!**/node_modules/**', '!**/.git/objects/**'];
+
+export function sweepArgs(roots: readonly string[], maxFileSize: number): string[] {
+  return [
+    '--json',
+    // Secrets hide in dotfiles and in files .gitignore names (.env): search everything.
+    '--hidden',
+    '--no-ignore',
+    '--no-config',
+    '--max-filesize',
+    String(maxFileSize),
+    ...EXCLUDED_GLOBS.flatMap((g) => ['--glob', g]),
+    // --debug is how rg says which files it skipped as binary; the rest of its notes are ignored.
+    '--debug',
+    // Patterns come on stdin: hunted values must never appear in a process list.
+    '--file',
+    '-',
+    '--',
+    ...roots,
+  ];
+}
+
+/** The same search with plain output, as an operator would type it: the benchmark's baseline. */
+export function plainArgs(roots: readonly string[], maxFileSize: number, patternFile: string): string[] {
+  return [
+    '-n',
+    '--hidden',
+    '--no-ignore',
+    '--no-config',
+    '--max-filesize',
+    String(maxFileSize),
+    ...EXCLUDED_GLOBS.flatMap((g) => ['--glob', g]),
+    '--file',
+    patternFile,
+    '--',
+    ...roots,
+  ];
+}
+
+interface RgText {
+  text?: string;
+  bytes?: string;
+}
+
+function decode(t: RgText | undefined): string {
+  if (!t) return '';
+  if (t.text !== undefined) return t.text;
+  return Buffer.from(t.bytes ?? '', 'base64').toString('utf8');
+}
+
+export interface RgSummary {
+  bytesSearched: number;
+  filesSearched: number;
+}
+
+export interface ParsedRgOutput {
+  hits: LineHit[];
+  summary: RgSummary;
+}
+
+export function parseRgJson(stdout: string): ParsedRgOutput {
+  const hits: LineHit[] = [];
+  const summary: RgSummary = { bytesSearched: 0, filesSearched: 0 };
+  for (const raw of stdout.split('\n')) {
+    if (raw.length === 0) continue;
+    let msg: { type?: string; data?: Record<string, unknown> };
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      continue;
+    }
+    if (msg.type === 'match' && msg.data) {
+      const d = msg.data as { path?: RgText; lines?: RgText; line_number?: number };
+      hits.push({ path: decode(d.path), line: d.line_number ?? 0, text: decode(d.lines).replace(/\r?\n$/, '') });
+    } else if (msg.type === 'summary' && msg.data) {
+      const s = (msg.data as { stats?: { bytes_searched?: number; searches?: number } }).stats;
+      summary.bytesSearched = s?.bytes_searched ?? 0;
+      summary.filesSearched = s?.searches ?? 0;
+    }
+  }
+  return { hits, summary };
+}
+
+const BINARY_NOTE = /^rg: DEBUG\|[^|]*\|[^ ]*: ignoring (.*): found binary data at offset (\d+)$/;
+const OS_ERROR = /^rg: (.*): (.*) \(os error (\d+)\)$/;
+
+/** Files rg could not read or skipped as binary; debug chatter is dropped. */
+export function parseRgStderr(stderr: string): { skipped: SkippedFile[]; errors: string[] } {
+  const skipped: SkippedFile[] = [];
+  const errors: string[] = [];
+  for (const line of stderr.split('\n')) {
+    if (line.length === 0) continue;
+    const bin = BINARY_NOTE.exec(line);
+    if (bin) {
+      skipped.push({ path: bin[1]!, reason: 'binary', detail: `NUL byte at offset ${bin[2]}` });
+      continue;
+    }
+    if (line.startsWith('rg: DEBUG|') || line.startsWith('rg: TRACE|')) continue;
+    const os = OS_ERROR.exec(line);
+    if (os) {
+      skipped.push({ path: os[1]!, reason: 'unreadable', detail: os[2]! });
+      continue;
+    }
+    errors.push(line);
+  }
+  return { skipped, errors };
+}
