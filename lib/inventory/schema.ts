@@ -1,0 +1,89 @@
+/**
+ * The inventory a user writes: which OpenClaw hosts respond may touch and how to reach them.
+ * Objects are strict so a misspelt key is an error rather than a silently ignored setting.
+ */
+import { z } from 'zod';
+
+const hostName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" or "-" (no spaces)');
+const tag = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'tags are single words');
+const nonEmpty = z.string().min(1);
+
+export const localTransportSchema = z.object({ type: z.literal('local') }).strict();
+
+export const sshTransportSchema = z
+  .object({
+    type: z.literal('ssh'),
+    host: nonEmpty,
+    port: z.number().int().min(1).max(65535).default(22),
+    user: nonEmpty,
+    identityFile: nonEmpty,
+    knownHostsFile: nonEmpty.default('~/.ssh/known_hosts'),
+    // Off only for throwaway lab hosts; the default keeps a swapped host from receiving commands.
+    strictHostKeyChecking: z.boolean().default(true),
+    connectTimeoutSec: z.number().int().min(1).max(300).default(10),
+  })
+  .strict();
+
+const transportSchema = z.preprocess(
+  // `transport: local` is the common case; accept it as shorthand.
+  (v) => (typeof v === 'string' ? { type: v } : v),
+  z.discriminatedUnion('type', [localTransportSchema, sshTransportSchema], {
+    errorMap: (issue, ctx) =>
+      issue.code === 'invalid_union_discriminator'
+        ? { message: `unknown transport (expected "local" or "ssh")` }
+        : { message: ctx.defaultError },
+  }),
+);
+
+export const npmInstallSchema = z
+  .object({
+    method: z.literal('npm'),
+    // A prefix is an npm project directory (package.json + node_modules) so the operator's
+    // `overrides` apply to upgrades; without one the install is `npm -g`.
+    prefix: nonEmpty.optional(),
+    npm: nonEmpty.default('npm'),
+  })
+  .strict();
+
+export const dockerInstallSchema = z
+  .object({ method: z.literal('docker'), container: nonEmpty })
+  .strict();
+
+const installSchema = z.discriminatedUnion('method', [npmInstallSchema, dockerInstallSchema], {
+  errorMap: (issue, ctx) =>
+    issue.code === 'invalid_union_discriminator'
+      ? { message: `unknown install method (expected "npm" or "docker")` }
+      : { message: ctx.defaultError },
+});
+
+export const hostSchema = z
+  .object({
+    name: hostName,
+    tags: z.array(tag).default([]),
+    transport: transportSchema,
+    install: installSchema,
+    node: nonEmpty.default('node'),
+    // Unset means: resolve on the host the way OpenClaw does (env, profile, ~/.openclaw, legacy dirs).
+    stateDir: nonEmpty.optional(),
+    configPath: nonEmpty.optional(),
+    profile: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+    gatewayPort: z.number().int().min(1).max(65535).default(18789),
+    // Extra environment for every command respond runs on the host (not for secrets).
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  })
+  .strict();
+
+export const inventorySchema = z
+  .object({
+    version: z.literal(1).default(1),
+    hosts: z.array(hostSchema).min(1, 'list at least one host'),
+  })
+  .strict();
+
+export type SshTransport = z.infer<typeof sshTransportSchema>;
+export type TransportSpec = z.infer<typeof localTransportSchema> | SshTransport;
+export type InstallSpec = z.infer<typeof installSchema>;
+export type HostSpec = z.infer<typeof hostSchema>;
+export type Inventory = z.infer<typeof inventorySchema>;

@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../lib/errors.js';
+import { loadInventory, selectHosts } from '../../lib/inventory/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'respond-inv-'));
+const key = join(dir, 'id_ed25519');
+const knownHosts = join(dir, 'known_hosts');
+writeFileSync(key, 'not read by the loader, only checked for existence\n');
+writeFileSync(knownHosts, '');
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const good = `
+version: 1
+hosts:
+  - name: gw-local
+    tags: [canary, prod]
+    transport: local
+    install: { method: npm, prefix: /opt/openclaw }
+    node: /opt/node24/bin/node
+  - name: gw-ssh
+    tags: [prod]
+    transport:
+      type: ssh
+      host: 127.0.0.1
+      port: 2222
+      user: root
+      identityFile: ./id_ed25519
+      knownHostsFile: ./known_hosts
+    install: { method: npm }
+    gatewayPort: 28789
+  - name: gw-docker
+    transport: local
+    install: { method: docker, container: openclaw }
+`;
+
+describe('inventory', () => {
+  it('loads hosts with defaults and resolves key paths against the inventory file', () => {
+    const inv = loadInventory(write('good.yaml', good));
+    expect(inv.hosts.map((h) => h.name)).toEqual(['gw-local', 'gw-ssh', 'gw-docker']);
+    const ssh = inv.hosts[1]!;
+    expect(ssh.transport).toMatchObject({ type: 'ssh', port: 2222, strictHostKeyChecking: true, identityFile: key, knownHostsFile: knownHosts });
+    expect(inv.hosts[0]!.gatewayPort).toBe(18789);
+    expect(inv.hosts[2]!.node).toBe('node');
+  });
+
+  it('selects by name, tag and all, in inventory order', () => {
+    const inv = loadInventory(write('sel.yaml', good));
+    expect(selectHosts(inv, 'tag:prod').map((h) => h.name)).toEqual(['gw-local', 'gw-ssh']);
+    expect(selectHosts(inv, 'tag:canary').map((h) => h.name)).toEqual(['gw-local']);
+    expect(selectHosts(inv, 'gw-docker,gw-local').map((h) => h.name)).toEqual(['gw-local', 'gw-docker']);
+    expect(selectHosts(inv, 'all')).toHaveLength(3);
+    expect(() => selectHosts(inv, 'gw-typo')).toThrow(/unknown host "gw-typo"/);
+    expect(() => selectHosts(inv, 'tag:nope')).toThrow(/no host has tag "nope"/);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    [
+      'unknown transport',
+      `hosts:\n  - name: a\n    transport: telnet\n    install: { method: npm }\n`,
+      /bad\.yaml:3: hosts\[0\]\.transport\.type: unknown transport \(expected "local" or "ssh"\)/,
+    ],
+    [
+      'missing key file',
+      `hosts:\n  - name: a\n    transport:\n      type: ssh\n      host: h\n      user: u\n      identityFile: ./nope\n      knownHostsFile: ./known_hosts\n    install: { method: npm }\n`,
+      /bad\.yaml:7: hosts\[0\]\.transport\.identityFile: key file not found: .*\/nope/,
+    ],
+    [
+      'duplicate host names',
+      `hosts:\n  - name: a\n    transport: local\n    install: { method: npm }\n  - name: a\n    transport: local\n    install: { method: npm }\n`,
+      /bad\.yaml:5: hosts\[1\]\.name: duplicate host name "a" \(first at .*bad\.yaml:2\)/,
+    ],
+    [
+      'unknown field',
+      `hosts:\n  - name: a\n    transport: local\n    install: { method: npm }\n    gatewayPrt: 1\n`,
+      /bad\.yaml:5: hosts\[0\]\.gatewayPrt: unknown field "gatewayPrt"/,
+    ],
+    [
+      'missing required field',
+      `hosts:\n  - name: a\n    transport: local\n`,
+      /bad\.yaml:2: hosts\[0\]\.install: required field is missing/,
+    ],
+    [
+      'known_hosts missing with strict checking',
+      `hosts:\n  - name: a\n    transport:\n      type: ssh\n      host: h\n      user: u\n      identityFile: ./id_ed25519\n      knownHostsFile: ./absent_known_hosts\n    install: { method: npm }\n`,
+      /bad\.yaml:8: hosts\[0\]\.transport\.knownHostsFile: known_hosts file not found/,
+    ],
+    ['invalid YAML', `hosts:\n  - name: [a\n`, /bad\.yaml:\d+: invalid YAML/],
+  ];
+
+  it.each(bad)('rejects %s with file:line and field', (_name, text, message) => {
+    const file = write('bad.yaml', text);
+    let err: unknown;
+    try {
+      loadInventory(file);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(message);
+    expect(msg.split('\n')).toHaveLength(1);
+  });
+});
