@@ -10,7 +10,7 @@ import { oversizeArgs, parseOversize } from '../../lib/sweep/oversize.js';
 import { DEFAULT_MAX_FILE_SIZE, parseRgJson, parseRgStderr, sweepArgs } from '../../lib/sweep/rg.js';
 import { configuredPaths, defaultScopeScript, parseScopeOutput } from '../../lib/sweep/scope.js';
 import type { RuleSet, SkippedFile, SweepResult } from '../../lib/sweep/types.js';
-import { acquireRg, type RgChoice } from './rg-binary.js';
+import { acquireRg, makeWorkdir, type RgChoice } from './rg-binary.js';
 import type { SweepTransport } from './transport.js';
 
 export interface SweepOptions {
@@ -26,6 +26,8 @@ export interface SweepOptions {
   rg?: RgChoice;
   timeoutMs?: number;
 }
+
+const RUN_TO_FILES = 'rg="$1"; out="$2"; err="$3"; shift 3; exec "$rg" "$@" >"$out" 2>"$err"';
 
 export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<SweepResult> {
   const started = Date.now();
@@ -57,19 +59,26 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
   const variants = huntVariants(opts.hunts ?? []);
   const patterns = [...opts.rules.rules.map((r) => r.pattern), ...huntPatterns(variants)];
   if (present.length > 0 && patterns.length > 0) {
-    const rg = await acquireRg(t, opts.rg);
+    const work = await makeWorkdir(t);
     try {
+      const rg = await acquireRg(t, work.dir, opts.rg);
       result.stats.rgVersion = rg.version;
-      const r = await t.run(rg.path, sweepArgs(present, maxFileSize), {
+      const out = `${work.dir}/out.jsonl`;
+      const err = `${work.dir}/err.txt`;
+      // Output goes to files read back raw: a host transport's output redaction would otherwise
+      // erase the secrets before the detector sees them.
+      const r = await t.run('sh', ['-c', RUN_TO_FILES, 'sh', rg.path, out, err, ...sweepArgs(present, maxFileSize)], {
         stdin: `${patterns.join('\n')}\n`,
         timeoutMs: opts.timeoutMs,
       });
+      const stdout = (await t.readFile(out)) ?? '';
+      const stderr = (await t.readFile(err)) ?? '';
       // 0: matches, 1: none, 2: some error (e.g. an unreadable file) alongside normal results.
-      if (r.exitCode > 2 || r.exitCode < 0 || (r.exitCode === 2 && r.stdout.length === 0 && !/os error/.test(r.stderr))) {
-        throw new Error(`${t.host}: rg failed (exit ${r.exitCode}): ${firstErrorLine(r.stderr)}`);
+      if (r.exitCode > 2 || r.exitCode < 0 || (r.exitCode === 2 && !/"type":"summary"/.test(stdout))) {
+        throw new Error(`${t.host}: rg failed (exit ${r.exitCode}): ${firstErrorLine(stderr || r.stderr)}`);
       }
-      const parsed = parseRgJson(r.stdout);
-      const errs = parseRgStderr(r.stderr);
+      const parsed = parseRgJson(stdout);
+      const errs = parseRgStderr(stderr);
       skipped.push(...errs.skipped);
       result.warnings.push(...errs.errors.map((e) => `${t.host}: ${e}`));
       result.stats.bytesSearched = parsed.summary.bytesSearched;
@@ -86,7 +95,7 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
       result.findings = findings.filter((f) => !baseline.has(f.id));
       result.suppressed = findings.filter((f) => baseline.has(f.id)).map((f) => f.id);
     } finally {
-      await rg.release();
+      await work.remove();
     }
   }
   result.skipped = dedupeSkipped(skipped);
@@ -102,8 +111,8 @@ export async function discoverScope(t: SweepTransport): Promise<string[]> {
   for (const p of paths) {
     if (!/\/\.(openclaw|clawdbot|moltbot)(-[^/]*)?$/.test(p)) continue;
     for (const name of ['openclaw.json', 'clawdbot.json', 'moltbot.json']) {
-      const cfg = await t.run('cat', ['--', `${p}/${name}`]);
-      if (cfg.exitCode === 0) extra.push(...configuredPaths(cfg.stdout));
+      const cfg = await t.readFile(`${p}/${name}`).catch(() => null);
+      if (cfg !== null) extra.push(...configuredPaths(cfg));
     }
   }
   return unique([...paths, ...extra]);

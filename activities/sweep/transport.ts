@@ -1,10 +1,11 @@
 /**
- * The least a host must offer for a sweep or a scrub: run a command with stdin, and copy a file
- * up. Issue 3's SSH transport satisfies it; `localTransport` runs on this machine. Keeping the
- * interface this small lets both sweep paths share every line of logic above it.
+ * The least a host must offer for a sweep or a scrub: run a command with stdin, copy a file up,
+ * read a file back unaltered. `localTransport` runs on this machine; `fromHostTransport` adapts
+ * issue 3's transports. Keeping the interface this small lets both paths share all logic above it.
  */
-import { chmod, copyFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import type { Transport } from '../hosts/transports/types.js';
 
 export interface RunResult {
   stdout: string;
@@ -14,7 +15,7 @@ export interface RunResult {
 
 export interface RunOptions {
   /** Patterns and hunted literals travel here, never in argv. */
-  stdin?: string | Buffer;
+  stdin?: string;
   timeoutMs?: number;
   env?: Record<string, string>;
 }
@@ -27,24 +28,57 @@ export interface SweepTransport {
   run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Copies a file from this machine to the host. */
   upload(localPath: string, remotePath: string, mode?: number): Promise<void>;
+  /**
+   * The file's bytes as text, unredacted, or null if it does not exist. rg's output is read this
+   * way because host transports redact token shapes from command output, which would erase the
+   * very secrets the sweep is looking for.
+   */
+  readFile(path: string): Promise<string | null>;
+  /** Releases a connection, where there is one. */
+  close?(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+
+/** Adapts an issue-3 host transport (local or SSH) to what the sweep needs. */
+export function fromHostTransport(t: Transport, host: string, local = false): SweepTransport {
+  return {
+    host,
+    local,
+    async run(cmd, args, o = {}) {
+      const r = await t.run(cmd, args, {
+        timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        env: o.env,
+        stdin: o.stdin === undefined ? undefined : String(o.stdin),
+        heartbeat: true,
+      });
+      if (r.timedOut) throw new Error(`${host}: ${cmd} timed out`);
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+    },
+    upload: (l, r, mode) => t.upload(l, r, { mode }),
+    readFile: (p) => t.readFile(p),
+  };
 }
 
 export interface LocalTransportOptions {
   /** Prefix for every command, e.g. `['setpriv', '--reuid=65534', ...]` to sweep as an unprivileged user. */
   wrap?: readonly string[];
+  /** Extra environment for every command, e.g. a fixture's HOME for default-scope discovery. */
+  env?: Record<string, string>;
+  host?: string;
 }
 
 export function localTransport(opts: LocalTransportOptions = {}): SweepTransport {
   const wrap = opts.wrap ?? [];
   return {
-    host: 'local',
+    host: opts.host ?? 'local',
     local: true,
     async run(cmd, args, o = {}) {
       const [file, ...pre] = wrap.length > 0 ? [...wrap, cmd] : [cmd];
       const r = await execa(file!, [...pre, ...args], {
         input: o.stdin,
         timeout: o.timeoutMs,
-        env: o.env,
+        env: { ...opts.env, ...o.env },
         reject: false,
         stripFinalNewline: false,
         maxBuffer: 1024 * 1024 * 1024,
@@ -58,6 +92,14 @@ export function localTransport(opts: LocalTransportOptions = {}): SweepTransport
     async upload(localPath, remotePath, mode = 0o600) {
       await copyFile(localPath, remotePath);
       await chmod(remotePath, mode);
+    },
+    async readFile(path) {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw e;
+      }
     },
   };
 }

@@ -74,13 +74,22 @@ export function configuredPaths(configText: string): string[] {
     return [];
   }
   const c = cfg as {
-    agents?: { defaults?: { workspace?: unknown }; list?: Array<{ workspace?: unknown }> };
+    agents?: {
+      defaults?: { workspace?: unknown };
+      list?: Array<{ workspace?: unknown }>;
+      entries?: Record<string, { workspace?: unknown; agentDir?: unknown }>;
+    };
     logging?: { file?: unknown };
   };
   const out: string[] = [];
   const abs = (v: unknown): v is string => typeof v === 'string' && v.startsWith('/');
   if (abs(c.agents?.defaults?.workspace)) out.push(c.agents.defaults.workspace);
   for (const a of Array.isArray(c.agents?.list) ? c.agents.list : []) if (abs(a?.workspace)) out.push(a.workspace);
+  // 2026.9 keeps per-agent entries with their own workspace and agent dir (auth profiles).
+  for (const a of Object.values(c.agents?.entries ?? {})) {
+    if (abs(a?.workspace)) out.push(a.workspace);
+    if (abs(a?.agentDir)) out.push(a.agentDir);
+  }
   // The log file's directory: rotated siblings sit next to it.
   if (abs(c.logging?.file)) out.push(c.logging.file.replace(/\/[^/]*$/, '') || '/');
   return out;

@@ -4,17 +4,18 @@
  * (activities/sweep/rg-check.ts) because it needs the binary.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { ZodIssue } from 'zod';
 import { UserError } from '../../errors.js';
+import { projectRoot } from '../../project-root.js';
 import { fieldName, tomlLine } from '../locate.js';
 import { toJsRegex } from '../regex.js';
 import type { CompiledRule, RuleAllowlist, RuleSet } from '../types.js';
 import { rulesFileSchema, type RuleInput, type RulesFileInput } from './schema.js';
 
-export const DEFAULT_RULES_DIR = dirname(fileURLToPath(import.meta.url));
+/** From the source tree, not beside this module: tsc does not copy the TOML files into dist/. */
+export const DEFAULT_RULES_DIR = join(projectRoot(), 'lib', 'sweep', 'rules');
 
 export interface RuleSample {
   ruleId: string;
