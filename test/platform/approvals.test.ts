@@ -7,6 +7,7 @@ import { fingerprint } from '../../lib/secrets.js';
 import { approveSignal } from '../../workflows/definitions.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
 import { historyJson, pendingFor, statusOf } from '../helpers/runs.js';
+import { maybeRecordHistory } from '../helpers/histories.js';
 
 const runbook = (name: string) => join(ROOT, 'test', 'runbooks', `${name}.yaml`);
 // A real-looking gateway token, made fresh for this run so no output can contain it by chance.
@@ -95,6 +96,7 @@ describe('approval gates on a real Temporal server', () => {
     expect(String(after?.result?.stderrTail)).toContain(`[redacted ${fingerprint(TOKEN)}]`);
     const everything = [history, readFileSync(s.config.auditLogPath, 'utf8'), s.daemonLog(), ...s.captured].join('\n');
     expect(everything).not.toContain(TOKEN);
+    await maybeRecordHistory(s, id, 'approvals-test');
   });
 
   it('rejection stops the run before the step runs', async () => {
@@ -144,5 +146,6 @@ describe('approval gates on a real Temporal server', () => {
     const events = s.audit().filter((e) => e.workflowId === id).map((e) => e.event);
     expect(events).toContain('approval.escalated');
     expect(events.slice(-2)).toEqual(['step.failed', 'step.rolled-back']);
+    await maybeRecordHistory(s, id, 'gates-test');
   });
 });
