@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything respond and its test suite need, from the package registries only.
+# Idempotent and quick when everything is already in place.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "system packages (scripts/apt-packages.txt)"
+missing=()
+while read -r pkg; do
+  [ -z "$pkg" ] || [ "${pkg#\#}" != "$pkg" ] && continue
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done < scripts/apt-packages.txt
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "all present"
+fi
+
+step "npm dependencies"
+# Only when the lock file changed since the last install. `npm install` rather than `npm ci`:
+# the registry here lacks some optional platform builds (e.g. @swc/core for darwin), which
+# npm ci reports as a lock mismatch; npm install still installs exactly the locked tree.
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.respond-lock-stamp; then
+  npm install --no-audit --no-fund
+  cp package-lock.json node_modules/.respond-lock-stamp
+else
+  echo "up to date"
+fi
+
+step "Temporal CLI (pinned)"
+bash scripts/install-temporal.sh
+
+step "build"
+npm run --silent build
