@@ -148,4 +148,33 @@ describe('approval gates on a real Temporal server', () => {
     expect(events.slice(-2)).toEqual(['step.failed', 'step.rolled-back']);
     await maybeRecordHistory(s, id, 'gates-test');
   });
+
+  it('plan shows the same hashes the run asks approval for, and a dry run changes nothing', async () => {
+    const out = join(s.dir, 'dry.out');
+    const plan = await s.cli(['plan', runbook('approvals'), '--incident', 'INC-11', '--set', `out=${out}`, '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const planned = JSON.parse(plan.stdout) as { steps: { step: string; hash: string; gated: boolean }[] };
+    expect(planned.steps.map((p) => [p.step, p.gated])).toEqual([
+      ['before', false],
+      ['gate-update', true],
+      ['two-person', true],
+      ['gate-signal', true],
+      ['after', false],
+    ]);
+
+    const dry = await s.cli(['start', runbook('approvals'), '--incident', 'INC-11', '--set', `out=${out}`, '--dry-run', '--wait']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(() => readFileSync(out)).toThrow(/ENOENT/);
+    const recorded = s.audit().filter((e) => e.workflowId === 'respond-approvals-test-INC-11' && e.event === 'step.planned');
+    expect(recorded.map((e) => [e.step, e.args?.hash])).toEqual(planned.steps.map((p) => [p.step, p.hash]));
+
+    const live = await s.cli(['start', runbook('approvals'), '--incident', 'INC-12', '--set', `out=${out}`, '--json']);
+    const { id } = JSON.parse(live.stdout) as { id: string };
+    const pending = await pendingFor(s, c, id, 'gate-update');
+    const planFor12 = JSON.parse((await s.cli(['plan', runbook('approvals'), '--incident', 'INC-12', '--set', `out=${out}`, '--json'])).stdout) as {
+      steps: { step: string; hash: string }[];
+    };
+    expect(pending.hash).toBe(planFor12.steps.find((p) => p.step === 'gate-update')!.hash);
+    await s.cli(['reject', id, '--reason', 'test over', '--as', 'alice']);
+  });
 });
