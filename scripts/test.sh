@@ -9,7 +9,9 @@ npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$
 code=$?
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  // A file that fails to load has no test results of its own: count it as one failure.
+  const broken = r.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + broken} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' "$report" 2>/dev/null || echo "0 passed, 1 failed"
 rm -f "$report"
 exit $code
