@@ -4,14 +4,21 @@ import { loadInventory } from '../../lib/inventory/load.js';
 import { createTransport } from '../hosts/transports/index.js';
 import { fromHostTransport, localTransport, type SweepTransport } from './transport.js';
 
-export async function hostTransport(name: string, inventoryFile: string | undefined): Promise<SweepTransport> {
+export interface InventoryHost {
+  transport: SweepTransport;
+  /** State dir and config path the inventory names: added to the discovered default scope. */
+  scopeHints: string[];
+}
+
+export async function hostTransport(name: string, inventoryFile: string | undefined): Promise<InventoryHost> {
   if (!inventoryFile) throw new UserError(`--host ${name} needs --inventory FILE`);
   const inv = loadInventory(inventoryFile);
   const host = inv.hosts.find((h) => h.name === name);
   if (!host) {
     throw new UserError(`--host ${name}: not in ${inventoryFile} (hosts: ${inv.hosts.map((h) => h.name).join(', ') || 'none'})`, 3);
   }
-  if (host.transport.type === 'local') return { ...localTransport(), host: name };
+  const scopeHints = [host.stateDir, host.configPath].filter((p): p is string => p !== undefined);
+  if (host.transport.type === 'local') return { transport: localTransport({ host: name, env: host.env }), scopeHints };
   const t = createTransport(host);
-  return { ...fromHostTransport(t, name), close: () => t.close() };
+  return { transport: { ...fromHostTransport(t, name), close: () => t.close() }, scopeHints };
 }

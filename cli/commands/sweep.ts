@@ -54,13 +54,15 @@ export async function sweepCommand(roots: string[], opts: SweepCliOptions): Prom
   }
   if (opts.inventory && !opts.host) throw new UserError('--inventory needs --host NAME');
   const local = !opts.host;
-  const transport = local ? localTransport() : await hostTransport(opts.host!, opts.inventory);
+  const inv = local ? undefined : await hostTransport(opts.host!, opts.inventory);
+  const transport = inv?.transport ?? localTransport();
+  const hints = roots.length === 0 ? (inv?.scopeHints ?? []) : [];
   let result: SweepResult;
   try {
     result = await runSweep(transport, {
       // Local relative paths are made absolute so reports and baselines do not depend on the cwd.
       roots: roots.map((r) => (local ? resolve(r) : r)),
-      extraPaths: opts.paths.map((r) => (local ? resolve(r) : r)),
+      extraPaths: [...hints, ...opts.paths.map((r) => (local ? resolve(r) : r))],
       rules,
       hunts,
       baseline,

@@ -16,7 +16,7 @@ const detector = new Detector(rules);
 describe('default rules', () => {
   it('every rule has samples and a family', () => {
     const withSamples = new Set(rules.samples.map((s) => s.ruleId));
-    expect(rules.rules.length).toBeGreaterThanOrEqual(25);
+    expect(rules.rules.length).toBeGreaterThanOrEqual(29);
     for (const r of rules.rules) {
       expect(withSamples.has(r.id), `${r.id} has samples`).toBe(true);
       expect(r.family).not.toBe('custom');

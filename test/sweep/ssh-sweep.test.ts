@@ -1,0 +1,105 @@
+// The same sweep over SSH: a real sshd on loopback (the shared host fixture), the issue-3 SSH
+// transport, an unprivileged remote user whose HOME holds a state dir made by the real openclaw
+// CLI, and no rg on the host, so the bundled static rg is uploaded and removed again.
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { HUNT_RULE_ID } from '../../lib/sweep/detector.js';
+import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
+import { sweepCli, type CliRun } from './helpers/cli.js';
+import { makeOpenClawFixture, type OpenClawFixture } from './helpers/openclaw.js';
+import { sarifErrors } from './helpers/sarif.js';
+
+const USER = 'respond-sweep';
+let sshd: SshdFixture;
+let fx: OpenClawFixture;
+let root: string;
+let inventory: string;
+const captured: string[] = [];
+
+function keep(r: CliRun): CliRun {
+  captured.push(r.stdout, r.stderr);
+  return r;
+}
+
+const workdirs = () => readdirSync('/tmp').filter((d) => d.startsWith('respond-sweep.'));
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'respond-sweep-ssh-'));
+  chmodSync(root, 0o755);
+  fx = await makeOpenClawFixture(root);
+  // An unprivileged account whose home is the fixture's: the sweep sees what that user can read.
+  const exists = (await execa('id', ['-u', USER], { reject: false })).exitCode === 0;
+  // Password '*' (no password, not locked): sshd without PAM refuses key logins to locked accounts.
+  if (exists) await execa('usermod', ['-d', fx.home, '-p', '*', USER]);
+  else await execa('useradd', ['-M', '-d', fx.home, '-s', '/bin/sh', '-p', '*', USER]);
+  await execa('chown', ['-R', `${USER}:`, fx.home, join(root, 'logs')]);
+  // Root's own copy, unreadable to the sweeping user, and a file over the size limit.
+  writeFileSync(join(fx.stateDir, 'root-only.json'), `{"token":"${fx.oldToken}"}\n`, { mode: 0o600 });
+  writeFileSync(join(fx.stateDir, 'huge.log'), `${'y'.repeat(2 * 1024 * 1024)}\nOPENCLAW_GATEWAY_TOKEN=${fx.oldToken}\n`);
+  await execa('chown', [`${USER}:`, join(fx.stateDir, 'huge.log')]);
+  sshd = await startSshd();
+  // sshd reads authorized_keys as the target user: let the unprivileged account read it.
+  chmodSync(sshd.dir, 0o711);
+  chmodSync(join(sshd.dir, 'authorized_keys'), 0o644);
+  inventory = join(root, 'inventory.yaml');
+  writeFileSync(inventory, stringify({ hosts: [{ name: 'oc-remote', transport: sshd.transport({ user: USER }), install: { method: 'npm' } }] }));
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  const secrets = [fx.oldToken, fx.newToken, Buffer.from(`operator:${fx.oldToken}`).toString('base64')];
+  const all = captured.join('\n');
+  for (const s of secrets) expect(all.includes(s), 'a captured output holds a full secret').toBe(false);
+});
+
+describe('sweep over SSH', () => {
+  it('finds every copy of the rotated token in the remote default scope, reports what it could not read, and cleans up', async () => {
+    const before = workdirs();
+    const r = keep(
+      await sweepCli(
+        ['--host', 'oc-remote', '--inventory', inventory, '--format', 'json', '--hunt-ref', 'env:OLD_GW', '--max-filesize', '1M'],
+        { OLD_GW: fx.oldToken, PATH: process.env.PATH! },
+      ),
+    );
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout);
+    const host = report.hosts[0];
+    expect(host.host).toBe('oc-remote');
+    // No rg on the host: the bundled rg 15 was uploaded, and its private dir is gone again.
+    expect(host.stats.rgVersion).toMatch(/^ripgrep 15\./);
+    expect(workdirs()).toEqual(before);
+
+    const hunted = new Set(
+      report.findings.filter((f: { ruleId: string }) => f.ruleId === HUNT_RULE_ID).map((f: { path: string }) => f.path),
+    );
+    const readable = fx.filesWithOldToken().filter((f) => !f.endsWith('root-only.json') && !f.endsWith('huge.log'));
+    expect(readable.some((f) => /openclaw\.json\.bak/.test(f))).toBe(true);
+    expect(readable).toEqual(expect.arrayContaining([fx.logFile, fx.transcript, fx.history]));
+    expect([...hunted].sort()).toEqual(readable.sort());
+    const skipped = host.skipped.map((s: { reason: string; path: string }) => `${s.reason} ${s.path}`);
+    expect(skipped).toContain(`unreadable ${join(fx.stateDir, 'root-only.json')}`);
+    expect(skipped).toContain(`too-large ${join(fx.stateDir, 'huge.log')}`);
+    for (const f of report.findings) expect(f.host).toBe('oc-remote');
+  });
+
+  it('gives the same findings as a local sweep of the same files, and valid SARIF', async () => {
+    const args = ['--format', 'sarif', '--hunt-ref', 'env:OLD_GW', fx.stateDir];
+    const env = { OLD_GW: fx.oldToken, PATH: process.env.PATH! };
+    const remote = keep(await sweepCli(['--host', 'oc-remote', '--inventory', inventory, ...args], env));
+    const local = keep(await sweepCli(args, env));
+    const ids = (s: string) =>
+      JSON.parse(s)
+        .runs[0].results.map((x: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>; partialFingerprints: Record<string, string> }) =>
+          `${x.ruleId} ${x.locations[0]!.physicalLocation.artifactLocation.uri}:${x.locations[0]!.physicalLocation.region.startLine} ${x.partialFingerprints['secretSha256Prefix/v1']}`,
+        )
+        .sort();
+    expect(sarifErrors(JSON.parse(remote.stdout))).toEqual([]);
+    // Root reads root-only.json locally; the remote user cannot. Everything else is identical.
+    expect(ids(remote.stdout)).toEqual(ids(local.stdout).filter((l: string) => !l.includes('root-only.json')));
+    expect(ids(remote.stdout).length).toBeGreaterThan(3);
+  });
+});
