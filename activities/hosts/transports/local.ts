@@ -8,6 +8,19 @@ import type { RunOptions, RunResult, Transport } from './types.js';
 
 const HEARTBEAT_EVERY_MS = 5_000;
 
+/**
+ * The worker's environment minus what configures the worker's own Node runtime or test runner:
+ * a host command must behave as it would from a shell (OpenClaw 2026.9 prints nothing when it
+ * sees VITEST set, for one).
+ */
+const WORKER_ONLY = /^(VITEST|VITE_|TSX_|NODE_OPTIONS$|NODE_ENV$|npm_|INIT_CWD$)/;
+
+function workerEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !WORKER_ONLY.test(e[0])),
+  );
+}
+
 export class LocalTransport implements Transport {
   readonly description = 'local';
   private readonly redactor = new Redactor();
@@ -19,7 +32,8 @@ export class LocalTransport implements Transport {
     const beat = opts.heartbeat ? setInterval(() => heartbeatIfInActivity(), HEARTBEAT_EVERY_MS) : undefined;
     try {
       const r = await execa(cmd, args, {
-        env: { ...this.baseEnv, ...opts.env },
+        env: { ...workerEnv(), ...this.baseEnv, ...opts.env },
+        extendEnv: false,
         cwd: opts.cwd,
         input: opts.stdin ?? '',
         timeout: opts.timeoutMs,

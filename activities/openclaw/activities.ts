@@ -1,0 +1,55 @@
+/**
+ * OpenClaw host activities. Each opens the host afresh (one discovery command plus config read),
+ * so any of them can run after a worker restart with nothing carried over in memory.
+ */
+import { resolveSecretRef } from '../secrets/refs.js';
+import type { HostSpec } from '../../lib/inventory/schema.js';
+import { asActivity } from '../hosts/failures.js';
+import { createTransport, type Transport } from '../hosts/transports/index.js';
+import type { SshOptions } from '../hosts/transports/ssh.js';
+import { collectFacts, type HostFacts } from './facts.js';
+import { startGateway, stopGateway } from './gateway-process.js';
+import { openOpenclawHost, type OpenclawHost } from './host.js';
+import { installVersion } from './install.js';
+import { planUpgrade, verifyUpgrade, type UpgradePlan, type VerifyResult } from './upgrade.js';
+import { DEFAULT_MINIMUM_VERSION } from './version.js';
+
+export interface OpenclawActivityDeps {
+  ssh?: SshOptions;
+  transportFor?: (host: HostSpec) => Transport;
+}
+
+export interface HostInput {
+  host: HostSpec;
+}
+
+export function createOpenclawActivities(deps: OpenclawActivityDeps = {}) {
+  const transportFor = deps.transportFor ?? ((host: HostSpec) => createTransport(host, deps.ssh));
+  const open = (host: HostSpec): Promise<OpenclawHost> => openOpenclawHost(host, transportFor(host));
+  return {
+    /** `tokenRef` (`env:NAME` or `file:PATH`, resolved on the worker) checks a token other than the host's own. */
+    async openclawFacts(input: HostInput & { tokenRef?: string; audit?: boolean }): Promise<HostFacts> {
+      return asActivity(async () => {
+        const token = input.tokenRef ? await resolveSecretRef(input.tokenRef) : undefined;
+        return collectFacts(await open(input.host), { token, audit: input.audit });
+      });
+    },
+    async openclawUpgradePlan(input: HostInput & { target: string; minimumVersion?: string }): Promise<UpgradePlan> {
+      return asActivity(async () => planUpgrade(await open(input.host), input.target, input.minimumVersion ?? DEFAULT_MINIMUM_VERSION));
+    },
+    async openclawGatewayStop(input: HostInput): Promise<{ stopped: boolean }> {
+      return asActivity(async () => stopGateway(await open(input.host)));
+    },
+    async openclawInstall(input: HostInput & { version: string }): Promise<{ changed: boolean; durationMs: number }> {
+      return asActivity(async () => installVersion(await open(input.host), input.version));
+    },
+    async openclawGatewayStart(input: HostInput): Promise<{ started: boolean; pid: number | null; readyMs: number }> {
+      return asActivity(async () => startGateway(await open(input.host)));
+    },
+    async openclawVerify(input: HostInput & { version: string }): Promise<VerifyResult> {
+      return asActivity(async () => verifyUpgrade(await open(input.host), input.version));
+    },
+  };
+}
+
+export type OpenclawActivities = ReturnType<typeof createOpenclawActivities>;

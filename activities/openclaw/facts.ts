@@ -1,0 +1,113 @@
+/**
+ * What respond knows about an OpenClaw host, as plain data safe for history: versions, paths,
+ * config with every secret as a fingerprint, gateway settings and liveness, token verdict,
+ * and the product's own security audit.
+ */
+import { fingerprint } from '../../lib/secrets.js';
+import { redactConfig } from './config.js';
+import { gatewayProcess, probeHostGateway } from './gateway-process.js';
+import type { TokenVerdict } from './gateway-probe.js';
+import { gatewaySettings, hostToken, runOpenclaw, type OpenclawHost, type PackageName } from './host.js';
+import type { StateDirSource } from './paths.js';
+
+export interface AuditFinding {
+  checkId: string;
+  severity: string;
+  title: string;
+  detail?: string;
+  remediation?: string;
+}
+
+export interface HostFacts {
+  host: string;
+  transport: string;
+  openclaw: { package: PackageName | null; version: string | null; legacy: boolean; dir: string | null };
+  node: { path: string; version: string | null };
+  stateDir: string;
+  stateDirSource: StateDirSource;
+  configPath: string;
+  config: unknown | null;
+  gateway: {
+    bind: string;
+    configPort: number;
+    port: number;
+    authMode: string;
+    tokenFingerprint: string | null;
+    live: boolean;
+    managedPid: number | null;
+    protocol?: number;
+    token: { fingerprint: string | null; verdict: TokenVerdict; detail?: string };
+  };
+  audit: { summary?: Record<string, number>; findings: AuditFinding[]; error?: string };
+}
+
+export interface FactsOptions {
+  /** Token to check instead of the host's own (e.g. a candidate after rotation). Never returned. */
+  token?: string;
+  audit?: boolean;
+}
+
+export async function collectFacts(h: OpenclawHost, opts: FactsOptions = {}): Promise<HostFacts> {
+  const configured = hostToken(h);
+  const token = opts.token ?? configured;
+  if (token) h.t.addSecrets([token]);
+
+  const settings = gatewaySettings(h);
+  const probe = await probeHostGateway(h, token);
+  const managed = await gatewayProcess(h);
+  const audit = opts.audit === false ? { findings: [] } : await securityAudit(h);
+
+  return {
+    host: h.spec.name,
+    transport: h.t.description,
+    openclaw: {
+      package: h.pkg?.name ?? null,
+      version: h.pkg?.version ?? null,
+      legacy: h.pkg ? h.pkg.name !== 'openclaw' : false,
+      dir: h.pkg?.dir ?? null,
+    },
+    node: { path: h.spec.node, version: h.nodeVersion },
+    stateDir: h.stateDir,
+    stateDirSource: h.stateDirSource,
+    configPath: h.configPath,
+    config: h.rawConfig === null ? null : redactConfig(h.rawConfig).config,
+    gateway: {
+      bind: settings.bind,
+      configPort: settings.port,
+      port: h.spec.gatewayPort,
+      authMode: settings.authMode,
+      tokenFingerprint: configured ? fingerprint(configured) : null,
+      live: probe.live,
+      managedPid: managed.pid,
+      ...(probe.protocol !== undefined ? { protocol: probe.protocol } : {}),
+      token: {
+        fingerprint: token ? fingerprint(token) : null,
+        verdict: probe.token,
+        ...(probe.detail ? { detail: h.t.redact(probe.detail) } : {}),
+      },
+    },
+    audit,
+  };
+}
+
+async function securityAudit(h: OpenclawHost): Promise<HostFacts['audit']> {
+  if (!h.pkg) return { findings: [], error: 'OpenClaw is not installed' };
+  const r = await runOpenclaw(h, ['security', 'audit', '--json'], { timeoutMs: 180_000, heartbeat: true });
+  const start = r.stdout.indexOf('{');
+  if (start < 0) return { findings: [], error: `security audit gave no JSON (exit ${r.exitCode}): ${r.stderr.trim().slice(-200)}` };
+  try {
+    const parsed = JSON.parse(r.stdout.slice(start)) as { summary?: Record<string, number>; findings?: AuditFinding[] };
+    return {
+      summary: parsed.summary,
+      findings: (parsed.findings ?? []).map((f) => ({
+        checkId: f.checkId,
+        severity: f.severity,
+        title: f.title,
+        ...(f.detail ? { detail: f.detail } : {}),
+        ...(f.remediation ? { remediation: f.remediation } : {}),
+      })),
+    };
+  } catch (e) {
+    return { findings: [], error: `security audit output is not JSON: ${(e as Error).message}` };
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Starting and stopping a gateway on a host without systemd or launchd: respond runs it in its
+ * own session and keeps the session leader's PID in `$STATE/respond/gateway.pid`, so a stop
+ * signals the whole process group (2026.1.x runs a launcher plus an `openclaw-gateway` child).
+ */
+import { posix } from 'node:path';
+import { heartbeatIfInActivity } from '../hosts/heartbeat.js';
+import { hostToken, withNodePath, openclawEnv, type OpenclawHost } from './host.js';
+import { probeGateway, type ProbeResult } from './gateway-probe.js';
+
+const START = `
+d="$1/respond"; mkdir -p "$d"; pidf="$d/gateway.pid"
+if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then echo "already $(cat "$pidf")"; exit 0; fi
+cd "$1" || exit 1
+shift
+nohup setsid sh -c 'echo $$ > "$0"; exec "$@"' "$pidf" "$@" </dev/null >>"$d/gateway.out" 2>&1 &
+i=0; while [ ! -s "$pidf" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+echo "started $(cat "$pidf" 2>/dev/null)"
+`;
+
+const STOP = `
+pidf="$1/respond/gateway.pid"
+[ -f "$pidf" ] || { echo none; exit 0; }
+pid=$(cat "$pidf")
+if ! kill -0 "$pid" 2>/dev/null; then rm -f "$pidf"; echo none; exit 0; fi
+kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+i=0; while kill -0 -- "-$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i+1)); done
+if kill -0 -- "-$pid" 2>/dev/null; then kill -KILL -- "-$pid" 2>/dev/null; sleep 0.5; fi
+rm -f "$pidf"; echo "stopped $pid"
+`;
+
+const STATUS = `
+pidf="$1/respond/gateway.pid"
+if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then echo "running $(cat "$pidf")"; else echo none; fi
+`;
+
+export interface GatewayProcessState {
+  /** PID of the gateway respond started, if it is still running. */
+  pid: number | null;
+}
+
+export function gatewayLogPath(h: OpenclawHost): string {
+  return posix.join(h.stateDir, 'respond', 'gateway.out');
+}
+
+export async function gatewayProcess(h: OpenclawHost): Promise<GatewayProcessState> {
+  const r = await h.t.run('sh', ['-c', STATUS, 'sh', h.stateDir], { timeoutMs: 15_000 });
+  const m = /^running (\d+)/.exec(r.stdout.trim());
+  return { pid: m ? Number(m[1]) : null };
+}
+
+/** Probes the host's gateway through the transport (an SSH forward on remote hosts). */
+export async function probeHostGateway(h: OpenclawHost, token: string | undefined, timeoutMs = 10_000): Promise<ProbeResult> {
+  const fwd = await h.t.forwardPort(h.spec.gatewayPort);
+  try {
+    return await probeGateway(`ws://127.0.0.1:${fwd.localPort}`, { token, timeoutMs });
+  } finally {
+    await fwd.close();
+  }
+}
+
+/** Idempotent: a gateway already answering on the port is left alone. */
+export async function startGateway(h: OpenclawHost, opts: { readyTimeoutMs?: number } = {}): Promise<{ started: boolean; pid: number | null; readyMs: number }> {
+  const began = Date.now();
+  const token = hostToken(h);
+  const before = await probeHostGateway(h, undefined, 3_000);
+  if (before.live) return { started: false, pid: (await gatewayProcess(h)).pid, readyMs: 0 };
+  if (!h.pkg) throw new Error(`host ${h.spec.name}: OpenClaw is not installed, cannot start the gateway`);
+  const r = await withNodePath(
+    h,
+    'sh',
+    ['-c', START, 'sh', h.stateDir, h.spec.node, h.pkg.bin, 'gateway', '--port', String(h.spec.gatewayPort)],
+    { timeoutMs: 30_000, env: openclawEnv(h) },
+  );
+  if (r.exitCode !== 0) throw new Error(`host ${h.spec.name}: gateway start failed: ${r.stderr.trim()}`);
+  const pid = Number(/(\d+)/.exec(r.stdout)?.[1] ?? NaN) || null;
+  await waitReady(h, token, opts.readyTimeoutMs ?? 120_000);
+  return { started: true, pid, readyMs: Date.now() - began };
+}
+
+async function waitReady(h: OpenclawHost, token: string | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const fwd = await h.t.forwardPort(h.spec.gatewayPort);
+  try {
+    let last: ProbeResult | undefined;
+    while (Date.now() < deadline) {
+      heartbeatIfInActivity({ waiting: 'gateway' });
+      last = await probeGateway(`ws://127.0.0.1:${fwd.localPort}`, { token, timeoutMs: 5_000 });
+      if (token ? last.token === 'accepted' : last.live) return;
+      if (last.token === 'rejected') throw new Error(`host ${h.spec.name}: gateway started but rejects the configured token`);
+      if ((await gatewayProcess(h)).pid === null) {
+        throw new Error(`host ${h.spec.name}: gateway exited during start-up: ${await logTail(h)}`);
+      }
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    throw new Error(`host ${h.spec.name}: gateway not ready after ${Math.round(timeoutMs / 1000)} s (${last?.detail ?? 'no answer'})`);
+  } finally {
+    await fwd.close();
+  }
+}
+
+/** Idempotent: nothing running is success. Refuses when something else still holds the port. */
+export async function stopGateway(h: OpenclawHost): Promise<{ stopped: boolean }> {
+  const r = await h.t.run('sh', ['-c', STOP, 'sh', h.stateDir], { timeoutMs: 40_000 });
+  if (r.exitCode !== 0) throw new Error(`host ${h.spec.name}: gateway stop failed: ${r.stderr.trim()}`);
+  const after = await probeHostGateway(h, undefined, 3_000);
+  if (after.live) {
+    throw new Error(
+      `host ${h.spec.name}: a gateway respond did not start is still listening on port ${h.spec.gatewayPort}; stop it (or its service) first`,
+    );
+  }
+  return { stopped: r.stdout.startsWith('stopped') };
+}
+
+export async function logTail(h: OpenclawHost, lines = 5): Promise<string> {
+  const r = await h.t.run('tail', ['-n', String(lines), gatewayLogPath(h)], { timeoutMs: 10_000 });
+  // Gateway logs carry ANSI colour codes; the reader wants words.
+  return r.stdout.replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n').join(' | ');
+}

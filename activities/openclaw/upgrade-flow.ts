@@ -1,0 +1,66 @@
+/**
+ * The upgrade's order of work and its rollback, over injected operations. No I/O and no Node
+ * imports: the workflow step runs it with activity proxies, tests and the bench with direct calls.
+ */
+import type { UpgradePlan, VerifyResult } from './upgrade.js';
+
+export interface UpgradeOps {
+  plan(): Promise<UpgradePlan>;
+  /** Resolves when approved; throws when rejected. */
+  approve(plan: UpgradePlan): Promise<void>;
+  stop(): Promise<unknown>;
+  install(version: string): Promise<unknown>;
+  start(): Promise<unknown>;
+  verify(version: string): Promise<VerifyResult>;
+  /** Audit trail: compensation in particular must be recorded. */
+  record(event: string, details: Record<string, unknown>): Promise<void>;
+}
+
+export interface UpgradeOutcome {
+  plan: UpgradePlan;
+  changed: boolean;
+  verified?: VerifyResult;
+}
+
+export async function runUpgrade(ops: UpgradeOps): Promise<UpgradeOutcome> {
+  const plan = await ops.plan();
+  if (plan.action === 'none') {
+    // Idempotent re-run: nothing to approve, nothing stopped or installed.
+    await ops.record('upgrade.noop', { host: plan.host, version: plan.current });
+    return { plan, changed: false };
+  }
+  await ops.approve(plan);
+  await ops.record('upgrade.start', { host: plan.host, from: plan.current, to: plan.target });
+  await ops.stop();
+  try {
+    await ops.install(plan.target);
+    await ops.start();
+    const verified = await ops.verify(plan.target);
+    await ops.record('upgrade.done', { host: plan.host, from: plan.current, to: plan.target });
+    return { plan, changed: true, verified };
+  } catch (err) {
+    await rollback(ops, plan, err);
+    throw err;
+  }
+}
+
+/** Puts the previous version back and restarts it. A failed rollback is recorded; the original error still wins. */
+export async function rollback(ops: Pick<UpgradeOps, 'stop' | 'install' | 'start' | 'verify' | 'record'>, plan: UpgradePlan, cause: unknown): Promise<boolean> {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  await ops.record('upgrade.compensate.start', { host: plan.host, restore: plan.current, failed: plan.target, reason });
+  try {
+    await ops.stop();
+    await ops.install(plan.current);
+    await ops.start();
+    const verified = await ops.verify(plan.current);
+    await ops.record('upgrade.compensate.done', { host: plan.host, version: verified.version, live: verified.live, token: verified.token });
+    return true;
+  } catch (undoErr) {
+    await ops.record('upgrade.compensate.failed', {
+      host: plan.host,
+      restore: plan.current,
+      error: undoErr instanceof Error ? undoErr.message : String(undoErr),
+    });
+    return false;
+  }
+}
