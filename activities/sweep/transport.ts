@@ -3,7 +3,8 @@
  * read a file back unaltered. `localTransport` runs on this machine; `fromHostTransport` adapts
  * issue 3's transports. Keeping the interface this small lets both paths share all logic above it.
  */
-import { chmod, copyFile, readFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { Transport } from '../hosts/transports/types.js';
 
@@ -34,6 +35,8 @@ export interface SweepTransport {
    * very secrets the sweep is looking for.
    */
   readFile(path: string): Promise<string | null>;
+  /** Atomic write (temp file in the same directory, then rename) with the given mode. */
+  writeFile(path: string, content: string, mode: number): Promise<void>;
   /** Releases a connection, where there is one. */
   close?(): Promise<void>;
 }
@@ -57,6 +60,7 @@ export function fromHostTransport(t: Transport, host: string, local = false): Sw
     },
     upload: (l, r, mode) => t.upload(l, r, { mode }),
     readFile: (p) => t.readFile(p),
+    writeFile: (p, content, mode) => t.writeFile(p, content, { mode }),
   };
 }
 
@@ -92,6 +96,12 @@ export function localTransport(opts: LocalTransportOptions = {}): SweepTransport
     async upload(localPath, remotePath, mode = 0o600) {
       await copyFile(localPath, remotePath);
       await chmod(remotePath, mode);
+    },
+    async writeFile(path, content, mode) {
+      const tmp = join(dirname(path), `.${basename(path)}.respond-${process.pid}-${Date.now()}`);
+      await writeFile(tmp, content, { mode });
+      await chmod(tmp, mode);
+      await rename(tmp, path);
     },
     async readFile(path) {
       try {
