@@ -1,0 +1,170 @@
+/**
+ * The sweep and scrub activities, made by a factory over their dependencies (how to reach a
+ * host, how to resolve a credential reference, where quarantines live). Inputs carry
+ * references, never values; outputs carry fingerprints and previews, never values.
+ */
+import { heartbeatIfInActivity } from '../hosts/heartbeat.js';
+import { resolveSecretRef } from '../secrets/refs.js';
+import { loadBaseline } from '../../lib/sweep/baseline.js';
+import { HUNT_RULE_ID } from '../../lib/sweep/detector.js';
+import type { HuntTarget } from '../../lib/sweep/hunt.js';
+import { loadRules } from '../../lib/sweep/rules/load.js';
+import type { Finding, SweepResult } from '../../lib/sweep/types.js';
+import { runSweep } from './engine.js';
+import { hostTransport } from './hosts.js';
+import { runScrub, type ScrubResult } from './scrub.js';
+import { localTransport, type SweepTransport } from './transport.js';
+
+export interface SweepActivityDeps {
+  /** `undefined` or `local`: this worker's machine. */
+  transportFor(host: string | undefined): Promise<{ transport: SweepTransport; scopeHints: string[] }>;
+  resolveRef(ref: string): Promise<string>;
+  quarantineBase: string;
+}
+
+export interface SweepHostInput {
+  host?: string;
+  roots?: string[];
+  extraPaths?: string[];
+  /** Runbook secret name -> reference (`env:NAME` / `file:PATH`) of each credential to hunt. */
+  hunt?: Record<string, string>;
+  ruleFiles?: string[];
+  defaultRules?: boolean;
+  baselineFile?: string;
+  maxFileSize?: number;
+  timeoutMs?: number;
+}
+
+/** What goes back into workflow history: counts and the first findings, all secret-free. */
+export interface SweepHostOutput {
+  host: string;
+  findings: number;
+  byRule: Record<string, number>;
+  /** Files that still hold a hunted credential, by secret name. */
+  huntHits: Record<string, string[]>;
+  suppressed: number;
+  skipped: SweepResult['skipped'];
+  missingRoots: string[];
+  sample: Array<Pick<Finding, 'id' | 'ruleId' | 'severity' | 'path' | 'line' | 'fingerprint' | 'preview'>>;
+  truncated: number;
+  stats: SweepResult['stats'];
+  warnings: string[];
+}
+
+export interface ScrubHostInput {
+  host?: string;
+  roots?: string[];
+  extraPaths?: string[];
+  hunt: Record<string, string>;
+  /** Names the quarantine dir; stable per step so a retry reuses it. */
+  label: string;
+  timeoutMs?: number;
+}
+
+const SAMPLE = 100;
+const BEAT_MS = 5_000;
+
+export function defaultSweepDeps(inventoryFile?: string): SweepActivityDeps {
+  return {
+    async transportFor(host) {
+      if (host === undefined || host === 'local') return { transport: localTransport(), scopeHints: [] };
+      return hostTransport(host, inventoryFile ?? process.env.RESPOND_INVENTORY);
+    },
+    resolveRef: (ref) => resolveSecretRef(ref),
+    quarantineBase: process.env.RESPOND_QUARANTINE_DIR ?? '/var/lib/respond/quarantine',
+  };
+}
+
+export function createSweepActivities(deps: SweepActivityDeps) {
+  async function hunts(hunt: Record<string, string> | undefined): Promise<{ targets: HuntTarget[]; nameOf: Map<string, string> }> {
+    const targets: HuntTarget[] = [];
+    const nameOf = new Map<string, string>();
+    for (const [name, ref] of Object.entries(hunt ?? {})) {
+      targets.push({ ref, value: await deps.resolveRef(ref) });
+      nameOf.set(ref, name);
+    }
+    return { targets, nameOf };
+  }
+
+  async function withHost<T>(host: string | undefined, fn: (t: SweepTransport, hints: string[]) => Promise<T>): Promise<T> {
+    const { transport, scopeHints } = await deps.transportFor(host);
+    const beat = setInterval(() => heartbeatIfInActivity(), BEAT_MS);
+    try {
+      return await fn(transport, scopeHints);
+    } finally {
+      clearInterval(beat);
+      await transport.close?.();
+    }
+  }
+
+  return {
+    async sweepHost(input: SweepHostInput): Promise<SweepHostOutput> {
+      const { targets, nameOf } = await hunts(input.hunt);
+      const rules = loadRules(input.ruleFiles ?? [], input.defaultRules ?? true);
+      const baseline = input.baselineFile ? loadBaseline(input.baselineFile) : undefined;
+      const res = await withHost(input.host, (t, hints) =>
+        runSweep(t, {
+          roots: input.roots,
+          extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
+          rules,
+          hunts: targets,
+          baseline,
+          maxFileSize: input.maxFileSize,
+          timeoutMs: input.timeoutMs,
+        }),
+      );
+      const byRule: Record<string, number> = {};
+      const huntHits: Record<string, string[]> = {};
+      for (const f of res.findings) {
+        byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+        if (f.ruleId === HUNT_RULE_ID && f.huntRef) {
+          const name = nameOf.get(f.huntRef) ?? f.huntRef;
+          const list = (huntHits[name] ??= []);
+          if (!list.includes(f.path)) list.push(f.path);
+        }
+      }
+      return {
+        host: res.host,
+        findings: res.findings.length,
+        byRule,
+        huntHits,
+        suppressed: res.suppressed.length,
+        skipped: res.skipped,
+        missingRoots: res.missingRoots,
+        sample: res.findings.slice(0, SAMPLE).map(({ id, ruleId, severity, path, line, fingerprint, preview }) => ({
+          id,
+          ruleId,
+          severity,
+          path,
+          line,
+          fingerprint,
+          preview,
+        })),
+        truncated: Math.max(0, res.findings.length - SAMPLE),
+        stats: res.stats,
+        warnings: res.warnings,
+      };
+    },
+
+    /** Finds the files that hold the hunted values (hunt only, no rules), then quarantines and redacts them. */
+    async scrubHost(input: ScrubHostInput): Promise<ScrubResult> {
+      const { targets } = await hunts(input.hunt);
+      if (targets.length === 0) throw new Error('scrub needs at least one credential to hunt');
+      return withHost(input.host, async (t, hints) => {
+        const found = await runSweep(t, {
+          roots: input.roots,
+          extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
+          rules: { rules: [], allowlists: [], warnings: [] },
+          hunts: targets,
+          timeoutMs: input.timeoutMs,
+        });
+        // Never redact the quarantined originals themselves, whatever roots were given.
+        const base = `${deps.quarantineBase.replace(/\/+$/, '')}/`;
+        const paths = [...new Set(found.findings.map((f) => f.path))].filter((p) => !p.startsWith(base));
+        return runScrub(t, { paths, hunts: targets, quarantineBase: deps.quarantineBase, label: input.label });
+      });
+    },
+  };
+}
+
+export type SweepActivities = ReturnType<typeof createSweepActivities>;
