@@ -51,7 +51,10 @@ export function maskedContext(line: string, index: number, secrets: readonly str
   const half = Math.floor(CONTEXT_WIDTH / 2);
   // Cut before masking would leave a partial secret at the window edge; mask first, then cut
   // around the first marker at or after the secret's position.
-  const masked = redactKnown(line, secrets).replace(LONG_TOKEN, (t) => `${t.slice(0, 2)}…(${t.length})`);
+  // Digit-free runs are names (OPENCLAW_GATEWAY_TOKEN=), which the operator needs to see.
+  const masked = redactKnown(line, secrets).replace(LONG_TOKEN, (t) =>
+    /^[A-Za-z_.~-]+=?$/.test(t) ? t : `${t.slice(0, 2)}…(${t.length})`,
+  );
   const marker = masked.indexOf('[redacted', Math.max(0, Math.min(index, masked.length) - 40));
   const centre = marker >= 0 ? marker : Math.min(index, masked.length);
   const start = Math.max(0, centre - half);

@@ -28,10 +28,11 @@ export function tomlLine(text: string, path: readonly (string | number)[]): numb
       if (found < 0) return locateKey(lines, from, to, seg) ?? line;
       line = found + 1;
       // The block ends at the next header of the same or a shallower table.
-      const sameOrParent = new RegExp(`^\\s*\\[\\[?\\s*(?!${escape(prefix + seg)}\\.)`);
+      const child = `${prefix}${seg}.`;
       let end = to;
       for (let l = found + 1; l < to; l++) {
-        if (sameOrParent.test(lines[l] ?? '')) {
+        const name = /^\s*\[\[?\s*([^\]\s]+)/.exec(lines[l] ?? '')?.[1];
+        if (name !== undefined && !name.startsWith(child)) {
           end = l;
           break;
         }
