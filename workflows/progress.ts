@@ -4,14 +4,14 @@ import type { RunbookStatus, StepState } from './definitions.js';
 const ICON: Record<StepState, string> = {
   pending: '·',
   running: '▶',
-  'waiting-approval': '⏸',
+  'waiting-approval': '…',
   done: '✔',
   failed: '✖',
   skipped: '–',
   'rolled-back': '↺',
 };
 
-export function progressMarkdown(s: RunbookStatus): string {
+export function progressMarkdown(id: string, s: RunbookStatus): string {
   const lines = [
     `**${s.runbook}** · incident \`${s.incident}\` · ${s.phase}${s.dryRun ? ' (dry run)' : ''}`,
     '',
@@ -28,7 +28,7 @@ export function progressMarkdown(s: RunbookStatus): string {
       '',
       `hash \`${p.hash}\``,
       '',
-      `Approve with \`respond approve <id> --step ${p.step} --hash ${p.hash}\`, or send the signal \`approve\` with`,
+      `Approve with \`respond approve ${id} --step ${p.step} --hash ${p.hash}\`, or send the signal \`approve\` with`,
       `\`{"step":"${p.step}","hash":"${p.hash}","approver":"<you>"}\`.`,
     );
   }

@@ -65,7 +65,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     });
   const publish = () => {
     status.pending = gate.pending;
-    setCurrentDetails(progressMarkdown(status));
+    setCurrentDetails(progressMarkdown(workflowId, status));
   };
   const setPhase = (phase: RunbookPhase, step?: string) => {
     status.phase = phase;

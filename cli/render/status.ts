@@ -4,7 +4,7 @@ import type { RunbookStatus, StepState } from '../../workflows/definitions.js';
 const ICON: Record<StepState, string> = {
   pending: ' ',
   running: '▶',
-  'waiting-approval': '⏸',
+  'waiting-approval': '…',
   done: '✔',
   failed: '✖',
   skipped: '–',

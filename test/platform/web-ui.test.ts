@@ -1,0 +1,87 @@
+/**
+ * The Temporal web UI, in real Chromium, shows what an approver needs: the run's summary, its
+ * current details with the hash to approve, and the search attributes; and an approval sent
+ * as a Signal (what the UI's "Send a Signal" does) moves the run on. No secret on any page.
+ */
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approveSignal } from '../../workflows/definitions.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { pendingFor } from '../helpers/runs.js';
+import { ROOT, Sandbox } from '../helpers/sandbox.js';
+
+/**
+ * Waits until the visible text of the page, or of one of its frames (the UI renders Markdown
+ * summaries and details in sandboxed iframes), contains `text`; screenshots a miss.
+ */
+async function visibleText(page: Page, text: string): Promise<void> {
+  // Long hashes wrap inside code blocks; compare without whitespace.
+  const squeezed = text.replace(/\s+/g, '');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const seen = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+      if (seen.replace(/\s+/g, '').includes(squeezed)) return;
+    }
+    await page.waitForTimeout(250);
+  }
+  await page.screenshot({ path: join(tmpdir(), 'respond-ui-miss.png') });
+  throw new Error(`the page never showed "${text}"`);
+}
+
+const TOKEN = `ocgw_${randomBytes(24).toString('hex')}`;
+
+describe('progress in the Temporal web UI', () => {
+  let s: Sandbox;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await Sandbox.create({ RESPOND_TEST_TOKEN: TOKEN });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  it('shows summary, current details with the approval hash, and filters by search attribute', async () => {
+    const out = join(s.dir, 'ui.out');
+    const started = await s.cli(['start', join(ROOT, 'test', 'runbooks', 'approvals.yaml'), '--incident', 'UI-1', '--set', `out=${out}`, '--json']);
+    expect(started.code, started.stderr).toBe(0);
+    const { id, ui } = JSON.parse(started.stdout) as { id: string; ui: string };
+    expect(ui).toBe(`http://127.0.0.1:${s.env.RESPOND_UI_PORT}/namespaces/default/workflows/${id}`);
+    const c = await s.client();
+    const pending = await pendingFor(s, c, id, 'gate-update');
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const openMetadata = async () => {
+      await page.goto(ui);
+      await page.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
+    };
+    await openMetadata();
+    await visibleText(page, pending.hash);
+    await visibleText(page, 'approvals-test · incident UI-1');
+    await visibleText(page, `respond approve ${id} --step gate-update --hash ${pending.hash}`);
+    const workflowPage = await page.content();
+    await page.screenshot({ path: join(s.dir, 'workflow.png'), fullPage: true });
+
+    const query = encodeURIComponent(`RespondIncident="UI-1"`);
+    const list = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await list.goto(`http://127.0.0.1:${s.env.RESPOND_UI_PORT}/namespaces/default/workflows?query=${query}`);
+    await visibleText(list, 'RespondIncident = "UI-1"');
+    await visibleText(list, `RUNNING ${id}`);
+    const listPage = await list.content();
+
+    await c.workflow.getHandle(id).signal(approveSignal, { step: 'gate-update', hash: pending.hash, approver: 'alice' });
+    await pendingFor(s, c, id, 'two-person');
+    await openMetadata();
+    const second = await pendingFor(s, c, id, 'two-person');
+    await visibleText(page, second.hash);
+    const afterSignal = await page.content();
+
+    for (const html of [workflowPage, listPage, afterSignal]) expect(html).not.toContain(TOKEN);
+    await s.cli(['reject', id, '--reason', 'ui test over', '--as', 'bob']);
+  });
+});
