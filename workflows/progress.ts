@@ -1,7 +1,8 @@
 /** The Markdown shown as the run's current details in the web UI. Pure; never holds a secret. */
 import type { RunbookStatus, StepState } from './definitions.js';
 
-const ICON: Record<StepState, string> = {
+/** One glyph per step state, for the UI's details and the terminal alike. */
+export const STEP_ICON: Record<StepState, string> = {
   pending: '·',
   running: '▶',
   'waiting-approval': '…',
@@ -17,7 +18,7 @@ export function progressMarkdown(id: string, s: RunbookStatus): string {
     '',
     '| | step | kind | state | note |',
     '|---|---|---|---|---|',
-    ...s.steps.map((st, i) => `| ${ICON[st.state]} ${i + 1} | ${st.id} | ${st.kind} | ${st.state} | ${escape(st.summary ?? '')} |`),
+    ...s.steps.map((st, i) => `| ${STEP_ICON[st.state]} ${i + 1} | ${st.id} | ${st.kind} | ${st.state} | ${escape(st.summary ?? '')} |`),
   ];
   if (s.pending) {
     const p = s.pending;

@@ -1,15 +1,6 @@
 /** Terminal rendering of a run's status. */
-import type { RunbookStatus, StepState } from '../../workflows/definitions.js';
-
-const ICON: Record<StepState, string> = {
-  pending: ' ',
-  running: '▶',
-  'waiting-approval': '…',
-  done: '✔',
-  failed: '✖',
-  skipped: '–',
-  'rolled-back': '↺',
-};
+import type { RunbookStatus } from '../../workflows/definitions.js';
+import { STEP_ICON } from '../../workflows/progress.js';
 
 export function renderStatus(id: string, s: RunbookStatus, closedAs?: string): string {
   const idWidth = Math.max(...s.steps.map((st) => st.id.length), 4);
@@ -18,7 +9,7 @@ export function renderStatus(id: string, s: RunbookStatus, closedAs?: string): s
     `${id}  runbook ${s.runbook}  incident ${s.incident}  ${s.phase}${closedAs ? ` (${closedAs})` : ''}${s.dryRun ? '  [dry run]' : ''}`,
     ...s.steps.map(
       (st, i) =>
-        `  ${ICON[st.state]} ${String(i + 1).padStart(2)} ${st.id.padEnd(idWidth)}  ${st.kind.padEnd(kindWidth)}  ${st.state.padEnd(16)} ${st.summary ?? ''}`.trimEnd(),
+        `  ${STEP_ICON[st.state]} ${String(i + 1).padStart(2)} ${st.id.padEnd(idWidth)}  ${st.kind.padEnd(kindWidth)}  ${st.state.padEnd(16)} ${st.summary ?? ''}`.trimEnd(),
     ),
   ];
   if (s.pending) {
