@@ -7,7 +7,7 @@ import { Detector, type LineHit } from '../../lib/sweep/detector.js';
 import { toFindings } from '../../lib/sweep/finding.js';
 import { huntPatterns, huntVariants, type HuntTarget } from '../../lib/sweep/hunt.js';
 import { oversizeArgs, parseOversize } from '../../lib/sweep/oversize.js';
-import { DEFAULT_MAX_FILE_SIZE, parseRgJson, parseRgStderr, sweepArgs } from '../../lib/sweep/rg.js';
+import { DATABASE_GLOBS, databaseArgs, DEFAULT_MAX_FILE_SIZE, parseRgJson, parseRgStderr, sweepArgs } from '../../lib/sweep/rg.js';
 import { configuredPaths, defaultScopeScript, parseScopeOutput } from '../../lib/sweep/scope.js';
 import type { RuleSet, SkippedFile, SweepResult } from '../../lib/sweep/types.js';
 import { acquireRg, makeWorkdir, type RgChoice } from './rg-binary.js';
@@ -63,26 +63,32 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
     try {
       const rg = await acquireRg(t, work.dir, opts.rg);
       result.stats.rgVersion = rg.version;
-      const out = `${work.dir}/out.jsonl`;
-      const err = `${work.dir}/err.txt`;
       // Output goes to files read back raw: a host transport's output redaction would otherwise
       // erase the secrets before the detector sees them.
-      const r = await t.run('sh', ['-c', RUN_TO_FILES, 'sh', rg.path, out, err, ...sweepArgs(present, maxFileSize)], {
-        stdin: `${patterns.join('\n')}\n`,
-        timeoutMs: opts.timeoutMs,
-      });
-      const stdout = (await t.readFile(out)) ?? '';
-      const stderr = (await t.readFile(err)) ?? '';
-      // 0: matches, 1: none, 2: some error (e.g. an unreadable file) alongside normal results.
-      if (r.exitCode > 2 || r.exitCode < 0 || (r.exitCode === 2 && !/"type":"summary"/.test(stdout))) {
-        throw new Error(`${t.host}: rg failed (exit ${r.exitCode}): ${firstErrorLine(stderr || r.stderr)}`);
-      }
-      const parsed = parseRgJson(stdout);
-      const errs = parseRgStderr(stderr);
-      skipped.push(...errs.skipped);
-      result.warnings.push(...errs.errors.map((e) => `${t.host}: ${e}`));
-      result.stats.bytesSearched = parsed.summary.bytesSearched;
-      result.stats.filesSearched = parsed.summary.filesSearched;
+      const pass = async (name: string, args: string[]) => {
+        const out = `${work.dir}/${name}.jsonl`;
+        const err = `${work.dir}/${name}.err`;
+        const r = await t.run('sh', ['-c', RUN_TO_FILES, 'sh', rg.path, out, err, ...args], {
+          stdin: `${patterns.join('\n')}\n`,
+          timeoutMs: opts.timeoutMs,
+        });
+        const stdout = (await t.readFile(out)) ?? '';
+        const stderr = (await t.readFile(err)) ?? '';
+        // 0: matches, 1: none, 2: some error (e.g. an unreadable file) alongside normal results.
+        if (r.exitCode > 2 || r.exitCode < 0 || (r.exitCode === 2 && !/"type":"summary"/.test(stdout))) {
+          throw new Error(`${t.host}: rg failed (exit ${r.exitCode}): ${firstErrorLine(stderr || r.stderr)}`);
+        }
+        return { ...parseRgJson(stdout), ...parseRgStderr(stderr) };
+      };
+      const main = await pass('main', sweepArgs(present, maxFileSize));
+      const db = await pass('db', databaseArgs(present, maxFileSize));
+      const searchedAsText = new Set(dbPaths(main.skipped));
+      skipped.push(...main.skipped.filter((s) => !(s.reason === 'binary' && searchedAsText.has(s.path))));
+      skipped.push(...db.skipped.filter((s) => s.reason !== 'binary'));
+      result.warnings.push(...[...main.errors, ...db.errors].map((e) => `${t.host}: ${e}`));
+      result.stats.bytesSearched = main.summary.bytesSearched + db.summary.bytesSearched;
+      result.stats.filesSearched = main.summary.filesSearched;
+      const parsed = { hits: [...main.hits, ...db.hits] };
       const detector = new Detector(opts.rules, variants);
       const perLine = new Map<LineHit, ReturnType<Detector['detect']>>();
       for (const hit of parsed.hits) {
@@ -116,6 +122,15 @@ export async function discoverScope(t: SweepTransport): Promise<string[]> {
     }
   }
   return unique([...paths, ...extra]);
+}
+
+/**
+ * Binary skips of the main pass that the database pass did read in text mode. The db pass only
+ * searches DATABASE_GLOBS names, so every binary skip with such a name was covered by it.
+ */
+function dbPaths(skipped: readonly SkippedFile[]): string[] {
+  const names = DATABASE_GLOBS.map((g) => g.slice(1));
+  return skipped.filter((s) => s.reason === 'binary' && names.some((n) => s.path.endsWith(n))).map((s) => s.path);
 }
 
 function rulesWarnings(rules: RuleSet): string[] {

@@ -8,8 +8,24 @@ import type { SkippedFile } from './types.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
-/** Directories never worth reading: dependency trees and git's compressed object store. */
-export const EXCLUDED_GLOBS = ['!**/node_modules/**', '!**/.git/objects/**'];
+/**
+ * Directories never worth reading: dependency trees, git's compressed object store, and the
+ * copy of its own web UI bundle OpenClaw caches in the state dir (minified code, no user data).
+ */
+export const EXCLUDED_GLOBS = ['!**/node_modules/**', '!**/.git/objects/**', '!**/cache/control-ui-assets/**'];
+
+/**
+ * Databases hold text values in the clear between binary page headers: OpenClaw 2026.9 keeps
+ * state in state/openclaw.sqlite. rg would skip them as binary; they get a second pass in
+ * text mode instead.
+ */
+export const DATABASE_GLOBS = ['*.sqlite', '*.sqlite-wal', '*.sqlite-journal', '*.sqlite3', '*.db'];
+
+export function databaseArgs(roots: readonly string[], maxFileSize: number): string[] {
+  const base = sweepArgs(roots, maxFileSize);
+  const at = base.indexOf('--debug');
+  return [...base.slice(0, at), '--text', ...DATABASE_GLOBS.flatMap((g) => ['--glob', g]), ...base.slice(at)];
+}
 
 export function sweepArgs(roots: readonly string[], maxFileSize: number): string[] {
   return [

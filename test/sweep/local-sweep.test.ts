@@ -115,6 +115,8 @@ describe('what the sweep cannot read is reported, never fatal', () => {
     writeFileSync(join(dir, 'huge.log'), `${'x'.repeat(3 * 1024 * 1024)}\nOPENCLAW_GATEWAY_TOKEN=${tok}\n`, { mode: 0o644 });
     writeFileSync(join(dir, 'secret.txt'), `OPENCLAW_GATEWAY_TOKEN=${tok}\n`, { mode: 0o600 });
     writeFileSync(join(dir, 'blob.bin'), Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(`OPENCLAW_GATEWAY_TOKEN=${tok}\n`)]), { mode: 0o644 });
+    // A database page: binary, but searched in text mode because values sit in it in the clear.
+    writeFileSync(join(dir, 'state.sqlite'), Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(64), Buffer.from(`\n{"gateway":{"auth":{"token":"x"}}} OPENCLAW_GATEWAY_TOKEN=${tok}\n`), Buffer.alloc(32)]), { mode: 0o644 });
     // As an unprivileged user, for whom secret.txt (root, 0600) is unreadable.
     const t = localTransport({ wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] });
     const r = await runSweep(t, { roots: [dir], rules: loadRules(), maxFileSize: 1024 * 1024 });
@@ -124,7 +126,7 @@ describe('what the sweep cannot read is reported, never fatal', () => {
     expect(r.skipped.find((s) => s.reason === 'too-large')!.size).toBeGreaterThan(3 * 1024 * 1024);
     expect(by('unreadable')).toEqual([join(dir, 'secret.txt')]);
     expect(by('binary')).toEqual([join(dir, 'blob.bin')]);
-    expect(r.findings.map((f) => f.path)).toEqual([join(dir, 'app.env')]);
+    expect(r.findings.map((f) => f.path)).toEqual([join(dir, 'app.env'), join(dir, 'state.sqlite')]);
   });
 
   it('the CLI names a missing path and exits by findings', async () => {
