@@ -1,13 +1,17 @@
 // The same sweep over SSH: a real sshd on loopback (the shared host fixture), the issue-3 SSH
 // transport, an unprivileged remote user whose HOME holds a state dir made by the real openclaw
 // CLI, and no rg on the host, so the bundled static rg is uploaded and removed again.
-import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { HUNT_RULE_ID } from '../../lib/sweep/detector.js';
+import { hostTransport } from '../../activities/sweep/hosts.js';
+import { runScrub } from '../../activities/sweep/scrub.js';
+import { runSweep } from '../../activities/sweep/engine.js';
 import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
 import { sweepCli, type CliRun } from './helpers/cli.js';
 import { makeOpenClawFixture, type OpenClawFixture } from './helpers/openclaw.js';
@@ -101,5 +105,32 @@ describe('sweep over SSH', () => {
     // Root reads root-only.json locally; the remote user cannot. Everything else is identical.
     expect(ids(remote.stdout)).toEqual(ids(local.stdout).filter((l: string) => !l.includes('root-only.json')));
     expect(ids(remote.stdout).length).toBeGreaterThan(3);
+  });
+
+  it('scrubs over SSH: quarantine and manifest on the host, owner-only, value gone, ownership kept', async () => {
+    const { transport } = await hostTransport('oc-remote', inventory);
+    const hunts = [{ ref: 'env:OLD_GW', value: fx.oldToken }];
+    try {
+      const found = await runSweep(transport, { rules: { rules: [], allowlists: [], warnings: [] }, hunts });
+      const paths = [...new Set(found.findings.map((f) => f.path))];
+      expect(paths.length).toBeGreaterThan(3);
+      const base = join(fx.home, '.respond-quarantine');
+      const res = await runScrub(transport, { paths, hunts, quarantineBase: base, label: 'INC-1.scrub' });
+      expect(res.scrubbed.map((e) => e.path).sort()).toEqual(paths.sort());
+      const uid = Number((await execa('id', ['-u', USER])).stdout);
+      expect(statSync(res.quarantineDir).mode & 0o777).toBe(0o700);
+      expect(statSync(res.quarantineDir).uid).toBe(uid);
+      for (const e of res.scrubbed) {
+        expect(readFileSync(e.path, 'utf8').includes(fx.oldToken)).toBe(false);
+        // The manifest's sha256 is the original's, and the quarantined copy is that original.
+        expect(createHash('sha256').update(readFileSync(e.quarantinedAs)).digest('hex')).toBe(e.sha256);
+        expect(statSync(e.path).uid).toBe(uid);
+      }
+      const again = await runSweep(transport, { rules: { rules: [], allowlists: [], warnings: [] }, hunts, roots: [fx.stateDir, fx.history, fx.logDir] });
+      expect(again.findings).toEqual([]);
+      captured.push(JSON.stringify(res), JSON.stringify(again));
+    } finally {
+      await transport.close?.();
+    }
   });
 });
