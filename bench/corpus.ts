@@ -162,6 +162,15 @@ export function buildCorpus(root: string, copies = 20): Corpus {
     c.decoy(`data${i}/page.html`, 'base64-image', `<img src="data:image/png;base64,${PNG_1PX}${randomBytes(600).toString('base64')}">`);
     c.decoy(`data${i}/style.css`, 'base64-image', `.logo { background: url(data:image/png;base64,${randomBytes(900).toString('base64')}); }`);
     c.decoy(`data${i}/pub.pem`, 'public-key', '-----BEGIN PUBLIC KEY-----');
+    // Harder decoys: look like assignments or keys but are not secrets.
+    c.decoy(`proj${i}/.ssh/authorized_keys`, 'public-key', `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${randomBytes(32).toString('base64').slice(0, 43)} dev@laptop`);
+    c.decoy(`proj${i}/.github/workflows/ci.yml`, 'env-reference', '          password: ${{ secrets.REGISTRY_PASSWORD }}');
+    c.decoy(`proj${i}/dist/app.min.js`, 'code', 'const s={token:e.connection.token,password:e.connection.password};if(t.authToken===t.selectedAuth.storedToken)return');
+    c.decoy(`proj${i}/.env.example`, 'doc-example', 'OPENAI_API_KEY=sk-proj-your-key-here');
+    c.decoy(`proj${i}/config.yml`, 'uuid', `api_key_id: ${randomUUID()}`);
+    c.decoy(`proj${i}/config.yml`, 'hash', `secret_sha256: ${hex(32)}`);
+    c.decoy(`proj${i}/deploy.sh`, 'git-sha', `DEPLOY_TOKEN_COMMIT=${hex(20)}`);
+    c.decoy(`proj${i}/curl.sh`, 'env-reference', 'curl -H "Authorization: Bearer ${API_TOKEN}" https://api.internal/v1');
     c.decoy(`data${i}/app.log`, 'uuid', `2026-11-23 09:00:00 INFO request_id=${randomUUID()} trace=${hex(16)}`);
   }
   return c;

@@ -11,6 +11,7 @@ import type { HuntTarget } from '../../lib/sweep/hunt.js';
 import { loadRules } from '../../lib/sweep/rules/load.js';
 import type { Finding, SweepResult } from '../../lib/sweep/types.js';
 import { runSweep } from './engine.js';
+import { checkRulesInRg } from './rg-check.js';
 import { hostTransport } from './hosts.js';
 import { runScrub, type ScrubResult } from './scrub.js';
 import { localTransport, type SweepTransport } from './transport.js';
@@ -101,6 +102,7 @@ export function createSweepActivities(deps: SweepActivityDeps) {
     async sweepHost(input: SweepHostInput): Promise<SweepHostOutput> {
       const { targets, nameOf } = await hunts(input.hunt);
       const rules = loadRules(input.ruleFiles ?? [], input.defaultRules ?? true);
+      await checkRulesInRg(rules);
       const baseline = input.baselineFile ? loadBaseline(input.baselineFile) : undefined;
       const res = await withHost(input.host, (t, hints) =>
         runSweep(t, {

@@ -42,7 +42,7 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
     skipped: [],
     missingRoots: [],
     stats: { bytesSearched: 0, filesSearched: 0, unattributedLines: 0, elapsedMs: 0, rgVersion: '' },
-    warnings: [...rulesWarnings(opts.rules)],
+    warnings: [...opts.rules.warnings],
   };
   if (roots.length === 0) {
     result.warnings.push('nothing to sweep: no OpenClaw state, logs, histories or env files found and no paths given');
@@ -131,10 +131,6 @@ export async function discoverScope(t: SweepTransport): Promise<string[]> {
 function dbPaths(skipped: readonly SkippedFile[]): string[] {
   const names = DATABASE_GLOBS.map((g) => g.slice(1));
   return skipped.filter((s) => s.reason === 'binary' && names.some((n) => s.path.endsWith(n))).map((s) => s.path);
-}
-
-function rulesWarnings(rules: RuleSet): string[] {
-  return rules.warnings;
 }
 
 function dedupeSkipped(list: SkippedFile[]): SkippedFile[] {

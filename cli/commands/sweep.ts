@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveSecretRef, SECRET_REF_PATTERN } from '../../activities/secrets/refs.js';
 import { runSweep } from '../../activities/sweep/engine.js';
+import { checkRulesInRg } from '../../activities/sweep/rg-check.js';
 import { hostTransport } from '../../activities/sweep/hosts.js';
 import { localTransport } from '../../activities/sweep/transport.js';
 import { UserError } from '../../lib/errors.js';
@@ -45,6 +46,7 @@ export async function sweepCommand(roots: string[], opts: SweepCliOptions): Prom
   }
   const maxFileSize = parseSize(opts.maxFilesize);
   const rules = loadRules(opts.rules, opts.defaultRules);
+  await checkRulesInRg(rules);
   const baseline = opts.baseline ? loadBaseline(opts.baseline) : undefined;
   const hunts = [];
   for (const ref of opts.huntRef) {

@@ -33,19 +33,15 @@ export const HUNT_RULE_ID = 'respond.exact-hunt';
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 export class Detector {
-  private readonly lowerKeywordRules: CompiledRule[];
-
   constructor(
     private readonly ruleSet: RuleSet,
     private readonly hunts: readonly HuntVariant[] = [],
-  ) {
-    this.lowerKeywordRules = ruleSet.rules;
-  }
+  ) {}
 
   detect(hit: LineHit): Detection[] {
     const lower = hit.text.toLowerCase();
     const found: Detection[] = [];
-    for (const rule of this.lowerKeywordRules) {
+    for (const rule of this.ruleSet.rules) {
       if (rule.paths.length > 0 && !rule.paths.some((p) => p.test(hit.path))) continue;
       if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
       if (pathAllowed(rule.allowlists, hit.path) || pathAllowed(this.ruleSet.allowlists, hit.path)) continue;

@@ -163,6 +163,14 @@ describe('bad input is a one-line error naming file, line and field', () => {
     expect(r.stderr).toContain(`${f}:8: rules[1].severity:`);
   });
 
+  it('names the rule and file when rg cannot compile a regex JS accepts', async () => {
+    const f = join(root, 'lookahead.toml');
+    writeFileSync(f, `[[rules]]\nid = "needs-lookahead"\nregex = '''token=(?!test)([a-z0-9]{16})'''\n`);
+    const r = keep(await sweepCli(['--rules', f, root], { PATH: process.env.PATH! }));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(new RegExp(`^respond: ${f}: rules\\.needs-lookahead\\.regex: ripgrep cannot compile it \\(.*look-around`));
+  });
+
   it('points at the line and field of a bad baseline', async () => {
     const f = join(root, 'bad-baseline.json');
     writeFileSync(f, `{\n  "findings": [\n    { "id": "0123456789abcdef" },\n    { "id": "nope" }\n  ]\n}\n`);
