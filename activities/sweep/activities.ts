@@ -44,7 +44,9 @@ export interface SweepHostOutput {
   /** Files that still hold a hunted credential, by secret name. */
   huntHits: Record<string, string[]>;
   suppressed: number;
+  /** The first skipped files (history stays small); `skippedTotal` counts them all. */
   skipped: SweepResult['skipped'];
+  skippedTotal: number;
   missingRoots: string[];
   sample: Array<Pick<Finding, 'id' | 'ruleId' | 'severity' | 'path' | 'line' | 'fingerprint' | 'preview'>>;
   truncated: number;
@@ -131,7 +133,8 @@ export function createSweepActivities(deps: SweepActivityDeps) {
         byRule,
         huntHits,
         suppressed: res.suppressed.length,
-        skipped: res.skipped,
+        skipped: res.skipped.slice(0, SAMPLE),
+        skippedTotal: res.skipped.length,
         missingRoots: res.missingRoots,
         sample: res.findings.slice(0, SAMPLE).map(({ id, ruleId, severity, path, line, fingerprint, preview }) => ({
           id,

@@ -23,12 +23,14 @@ let running: Promise<void>;
 let fx: OpenClawFixture;
 let root: string;
 const histories: string[] = [];
+const logs: string[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'respond-sweep-steps-'));
   fx = await makeOpenClawFixture(root);
   process.env.RESPOND_TEST_OLD_GW = fx.oldToken;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Every log line the worker and the SDK write, at DEBUG, is kept and scanned for the secret.
+  Runtime.install({ logger: new DefaultLogger('DEBUG', (e) => logs.push(`${e.level} ${e.message} ${JSON.stringify(e.meta ?? {})}`)) });
   env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: TEMPORAL }, ip: '127.0.0.1' },
   });
@@ -52,8 +54,9 @@ afterAll(async () => {
   await running;
   await env?.teardown();
   delete process.env.RESPOND_TEST_OLD_GW;
-  const all = histories.join('\n');
+  const all = [...histories, ...logs].join('\n');
   expect(histories.length).toBeGreaterThanOrEqual(4);
+  expect(logs.length).toBeGreaterThan(0);
   expect(all.includes(fx.oldToken), 'workflow history holds the secret').toBe(false);
   expect(all.includes(fx.newToken)).toBe(false);
 });

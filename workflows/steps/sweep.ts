@@ -84,7 +84,7 @@ export const sweepStep: StepKind<SweepStep> = {
     const summary =
       `${out.findings} finding(s) on ${out.host}` +
       (stillHeld.length ? `; still present: ${stillHeld.join(', ')}` : step.hunt.length ? '; hunted credentials gone' : '') +
-      `; ${out.skipped.length} skipped`;
+      `; ${out.skippedTotal} skipped`;
     const result = { ...out } as unknown as Record<string, unknown>;
     if (step.failOn === 'any' ? out.findings > 0 : step.failOn === 'hunt' ? stillHeld.length > 0 : false) {
       throw ApplicationFailure.nonRetryable(`step ${step.id}: ${summary}`, 'StepFailed', result);
