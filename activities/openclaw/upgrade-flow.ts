@@ -64,3 +64,31 @@ export async function rollback(ops: Pick<UpgradeOps, 'stop' | 'install' | 'start
     return false;
   }
 }
+
+/** The activity calls an upgrade makes for one host, without Temporal (tests, bench, a CLI dry run). */
+export function directUpgradeOps(
+  acts: {
+    openclawUpgradePlan(i: { host: any; target: string; minimumVersion?: string }): Promise<UpgradePlan>;
+    openclawGatewayStop(i: { host: any }): Promise<unknown>;
+    openclawInstall(i: { host: any; version: string }): Promise<unknown>;
+    openclawGatewayStart(i: { host: any }): Promise<unknown>;
+    openclawVerify(i: { host: any; version: string }): Promise<VerifyResult>;
+  },
+  host: unknown,
+  target: string,
+  opts: {
+    minimumVersion?: string;
+    approve?: (plan: UpgradePlan) => Promise<void>;
+    record?: (event: string, details: Record<string, unknown>) => Promise<void>;
+  } = {},
+): UpgradeOps {
+  return {
+    plan: () => acts.openclawUpgradePlan({ host, target, minimumVersion: opts.minimumVersion }),
+    approve: opts.approve ?? (async () => {}),
+    stop: () => acts.openclawGatewayStop({ host }),
+    install: (version) => acts.openclawInstall({ host, version }),
+    start: () => acts.openclawGatewayStart({ host }),
+    verify: (version) => acts.openclawVerify({ host, version }),
+    record: opts.record ?? (async () => {}),
+  };
+}
