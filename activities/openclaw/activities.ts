@@ -4,6 +4,7 @@
  */
 import { resolveSecretRef } from '../secrets/refs.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
+import { loadInventory, selectHosts } from '../../lib/inventory/load.js';
 import { asActivity } from '../hosts/failures.js';
 import { createTransport, type Transport } from '../hosts/transports/index.js';
 import type { SshOptions } from '../hosts/transports/ssh.js';
@@ -27,6 +28,10 @@ export function createOpenclawActivities(deps: OpenclawActivityDeps = {}) {
   const transportFor = deps.transportFor ?? ((host: HostSpec) => createTransport(host, deps.ssh));
   const open = (host: HostSpec): Promise<OpenclawHost> => openOpenclawHost(host, transportFor(host));
   return {
+    /** The inventory is read on the worker so the workflow gets plain host entries in its history. */
+    async openclawInventoryHosts(input: { inventory: string; hosts: string }): Promise<HostSpec[]> {
+      return asActivity(async () => selectHosts(loadInventory(input.inventory), input.hosts));
+    },
     /** `tokenRef` (`env:NAME` or `file:PATH`, resolved on the worker) checks a token other than the host's own. */
     async openclawFacts(input: HostInput & { tokenRef?: string; audit?: boolean }): Promise<HostFacts> {
       return asActivity(async () => {

@@ -46,7 +46,7 @@ export async function runUpgrade(ops: UpgradeOps): Promise<UpgradeOutcome> {
 
 /** Puts the previous version back and restarts it. A failed rollback is recorded; the original error still wins. */
 export async function rollback(ops: Pick<UpgradeOps, 'stop' | 'install' | 'start' | 'verify' | 'record'>, plan: UpgradePlan, cause: unknown): Promise<boolean> {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason = errorMessage(cause);
   await ops.record('upgrade.compensate.start', { host: plan.host, restore: plan.current, failed: plan.target, reason });
   try {
     await ops.stop();
@@ -59,10 +59,17 @@ export async function rollback(ops: Pick<UpgradeOps, 'stop' | 'install' | 'start
     await ops.record('upgrade.compensate.failed', {
       host: plan.host,
       restore: plan.current,
-      error: undoErr instanceof Error ? undoErr.message : String(undoErr),
+      error: errorMessage(undoErr),
     });
     return false;
   }
+}
+
+/** The innermost message: Temporal wraps an activity's own error in an ActivityFailure whose message says only that. */
+export function errorMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** The activity calls an upgrade makes for one host, without Temporal (tests, bench, a CLI dry run). */
