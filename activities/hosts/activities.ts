@@ -3,6 +3,7 @@
  * Inputs carry the host's inventory entry (plain data, no secrets); outputs are redacted.
  */
 import type { HostSpec } from '../../lib/inventory/schema.js';
+import { openOpenclawHost } from '../openclaw/host.js';
 import { asActivity } from './failures.js';
 import { createTransport, type RunResult, type Transport } from './transports/index.js';
 import type { SshOptions } from './transports/ssh.js';
@@ -22,26 +23,36 @@ export interface HostRunInput {
 }
 
 export function createHostActivities(deps: HostActivityDeps = {}) {
-  const transportFor = deps.transportFor ?? ((host: HostSpec) => createTransport(host, deps.ssh));
+  const make = deps.transportFor ?? ((host: HostSpec) => createTransport(host, deps.ssh));
+  /**
+   * A transport that already knows the host's OpenClaw secrets (read from its config), so exact
+   * values are scrubbed, not only the credential shapes. Best effort: a host without OpenClaw
+   * still gets shape-based redaction.
+   */
+  const transportFor = async (host: HostSpec): Promise<Transport> => {
+    const t = make(host);
+    if (host.install.method === 'npm') await openOpenclawHost(host, t).catch(() => undefined);
+    return t;
+  };
   return {
     async hostRun(input: HostRunInput): Promise<RunResult> {
-      return asActivity(() =>
-        transportFor(input.host).run(input.cmd, input.args ?? [], { timeoutMs: input.timeoutMs, stdin: input.stdin, heartbeat: true }),
+      return asActivity(async () =>
+        (await transportFor(input.host)).run(input.cmd, input.args ?? [], { timeoutMs: input.timeoutMs, stdin: input.stdin, heartbeat: true }),
       );
     },
     /** Content redacted like command output: a file read into history must not carry a token. */
     async hostReadFile(input: { host: HostSpec; path: string }): Promise<{ content: string | null }> {
       return asActivity(async () => {
-        const t = transportFor(input.host);
+        const t = await transportFor(input.host);
         const raw = await t.readFile(input.path);
         return { content: raw === null ? null : t.redact(raw) };
       });
     },
     async hostWriteFile(input: { host: HostSpec; path: string; content: string; mode?: number }): Promise<void> {
-      return asActivity(() => transportFor(input.host).writeFile(input.path, input.content, { mode: input.mode }));
+      return asActivity(() => make(input.host).writeFile(input.path, input.content, { mode: input.mode }));
     },
     async hostUpload(input: { host: HostSpec; localPath: string; remotePath: string; mode?: number }): Promise<void> {
-      return asActivity(() => transportFor(input.host).upload(input.localPath, input.remotePath, { mode: input.mode }));
+      return asActivity(() => make(input.host).upload(input.localPath, input.remotePath, { mode: input.mode }));
     },
   };
 }

@@ -2,6 +2,7 @@
  * The upgrade's order of work and its rollback, over injected operations. No I/O and no Node
  * imports: the workflow step runs it with activity proxies, tests and the bench with direct calls.
  */
+import type { HostSpec } from '../../lib/inventory/schema.js';
 import type { UpgradePlan, VerifyResult } from './upgrade.js';
 
 export interface UpgradeOps {
@@ -75,13 +76,13 @@ export function errorMessage(err: unknown): string {
 /** The activity calls an upgrade makes for one host, without Temporal (tests, bench, a CLI dry run). */
 export function directUpgradeOps(
   acts: {
-    openclawUpgradePlan(i: { host: any; target: string; minimumVersion?: string }): Promise<UpgradePlan>;
-    openclawGatewayStop(i: { host: any }): Promise<unknown>;
-    openclawInstall(i: { host: any; version: string }): Promise<unknown>;
-    openclawGatewayStart(i: { host: any }): Promise<unknown>;
-    openclawVerify(i: { host: any; version: string }): Promise<VerifyResult>;
+    openclawUpgradePlan(i: { host: HostSpec; target: string; minimumVersion?: string }): Promise<UpgradePlan>;
+    openclawGatewayStop(i: { host: HostSpec }): Promise<unknown>;
+    openclawInstall(i: { host: HostSpec; version: string }): Promise<unknown>;
+    openclawGatewayStart(i: { host: HostSpec }): Promise<unknown>;
+    openclawVerify(i: { host: HostSpec; version: string }): Promise<VerifyResult>;
   },
-  host: unknown,
+  host: HostSpec,
   target: string,
   opts: {
     minimumVersion?: string;

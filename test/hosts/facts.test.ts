@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHostActivities } from '../../activities/hosts/activities.js';
 import { createOpenclawActivities } from '../../activities/openclaw/activities.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { fingerprint } from '../../lib/secrets.js';
@@ -76,6 +77,19 @@ describe.each([
     expect(facts.gateway.token).toMatchObject({ fingerprint: fingerprint(WRONG), verdict: 'rejected' });
     expect(facts.gateway.token.detail).toMatch(/token mismatch/);
     expectNoSecrets(facts);
+  });
+});
+
+describe('host activities redact before returning', () => {
+  it.each(['local', 'ssh'] as const)('over %s, a config read or cat shows the token only as a fingerprint', async (via) => {
+    const hostActs = createHostActivities();
+    const spec = via === 'local' ? older.spec : viaSsh(older.spec);
+    const config = join(older.stateDir, 'openclaw.json');
+    const read = await hostActs.hostReadFile({ host: spec, path: config });
+    const ran = await hostActs.hostRun({ host: spec, cmd: 'sh', args: ['-c', `cat ${config}; echo ${older.token} >&2`], timeoutMs: 10_000 });
+    expect(read.content).toContain(fingerprint(older.token));
+    expect(ran.stdout).toContain(fingerprint(older.token));
+    expectNoSecrets([read, ran]);
   });
 });
 

@@ -108,6 +108,16 @@ describe('ssh transport failures and multiplexing', () => {
     expect(Date.now() - began).toBeLessThan(15_000);
   });
 
+  it('gives up on a host that never answers within the connect timeout', async () => {
+    // TEST-NET-1: routable nowhere, so packets vanish instead of being refused.
+    const t = new SshTransport(sshd.transport({ host: '192.0.2.1', port: 22, connectTimeoutSec: 2 }), {}, { controlDir: join(work, 'ctl-void') });
+    const began = Date.now();
+    const err = await t.run('true', [], { timeoutMs: 5_000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err.kind).toBe('unreachable');
+    expect(Date.now() - began).toBeLessThan(15_000);
+  });
+
   it('fails clearly when the key is not authorised', async () => {
     const t = new SshTransport(sshd.transport({ identityFile: join(sshd.dir, 'ssh_host_ed25519_key') }), {}, { controlDir: join(work, 'ctl-auth') });
     const err = await t.run('true', [], { timeoutMs: 5_000 }).catch((e) => e);

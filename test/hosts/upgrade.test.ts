@@ -85,7 +85,7 @@ describe('upgrade over ssh', () => {
 
   it('upgrades the older version to the newer one, showing the plan first, in one SSH handshake', async () => {
     // A fresh master, so the count covers everything the upgrade does.
-    await new SshTransport(host.transport as any).close();
+    await new SshTransport(sshd.transport()).close();
     const handshakesBefore = sshd.handshakes();
     const rec = recorder();
     let shown: UpgradePlan | undefined;
