@@ -88,6 +88,7 @@ async function main() {
     sshUpgrade = await upgradeOnce(spec);
     handshakes = sshd.handshakes() - before;
   } finally {
+    await new SshTransport(sshd.transport()).close();
     await remote.destroy();
     await sshd.stop();
   }

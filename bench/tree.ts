@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const VERSION = 2;
+const VERSION = 3;
 const WORDS =
   'agent gateway session tool result message user assistant config workspace channel plugin model provider request response latency error retry timeout connect health memory skill cron heartbeat device paired approve deny node exec bash file read write search fetch browser canvas voice'.split(
     ' ',
@@ -49,17 +49,35 @@ function pool(): string {
   return `${lines.join('\n')}\n`;
 }
 
+function matchingLines(n: number, groups: number): Buffer {
+  const lines: string[] = [];
+  for (let i = 0; i < groups; i++) {
+    lines.push(
+      JSON.stringify({ time: new Date(1763900000000 + n * 1000).toISOString(), msg: `control ui http://127.0.0.1:18789/?token=${randomBytes(24).toString('hex')}` }),
+      `export OPENCLAW_GATEWAY_TOKEN=${randomBytes(24).toString('hex')}`,
+      `ANTHROPIC_API_KEY=sk-ant-api03-${randomBytes(70).toString('base64url').slice(0, 93)}AA`,
+      `session_secret = "${randomBytes(24).toString('base64url')}"`,
+      `aws_access_key_id = AKIAIOSFODNN7EXAMPLE`,
+    );
+  }
+  return Buffer.from(lines.length ? `${lines.join('\n')}\n` : '');
+}
+
 export interface Tree {
   root: string;
   bytes: number;
   files: number;
 }
 
-export function ensureTree(root: string, minBytes = 1024 ** 3): Tree {
+/**
+ * `groups` sets how much the rules match: each group is five lines (four real-format secrets and
+ * one documentation key) appended to every 512 KiB file.
+ */
+export function ensureTree(root: string, groups: number, minBytes = 1024 ** 3): Tree {
   const marker = join(root, '.respond-bench-tree.json');
   if (existsSync(marker)) {
-    const m = JSON.parse(readFileSync(marker, 'utf8')) as Tree & { version: number };
-    if (m.version === VERSION && m.bytes >= minBytes) return { root, bytes: m.bytes, files: m.files };
+    const m = JSON.parse(readFileSync(marker, 'utf8')) as Tree & { version: number; groups: number };
+    if (m.version === VERSION && m.groups === groups && m.bytes >= minBytes) return { root, bytes: m.bytes, files: m.files };
   }
   rmSync(root, { recursive: true, force: true });
   const text = Buffer.from(pool());
@@ -72,11 +90,11 @@ export function ensureTree(root: string, minBytes = 1024 ** 3): Tree {
     const start = (files * 7919) % (text.length - fileSize);
     // Start at a line boundary so every file is well-formed text.
     const from = text.indexOf(10, start) + 1;
-    const chunk = text.subarray(from, from + fileSize);
+    const chunk = Buffer.concat([text.subarray(from, from + fileSize), matchingLines(files, groups)]);
     writeFileSync(join(dir, `f${files}.${files % 3 === 1 ? 'jsonl' : files % 3 === 0 ? 'log' : 'md'}`), chunk);
     bytes += chunk.length;
     files++;
   }
-  writeFileSync(marker, JSON.stringify({ version: VERSION, bytes, files }));
+  writeFileSync(marker, JSON.stringify({ version: VERSION, groups, bytes, files }));
   return { root, bytes, files };
 }

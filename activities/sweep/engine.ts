@@ -3,11 +3,11 @@
  * rule and hunted literal, and turn rg's lines into findings. Secrets exist in memory here and
  * leave only as fingerprints and redacted previews.
  */
-import { Detector, type LineHit } from '../../lib/sweep/detector.js';
+import { Detector, type Detection, type LineHit } from '../../lib/sweep/detector.js';
 import { toFindings } from '../../lib/sweep/finding.js';
 import { huntPatterns, huntVariants, type HuntTarget } from '../../lib/sweep/hunt.js';
 import { oversizeArgs, parseOversize } from '../../lib/sweep/oversize.js';
-import { DATABASE_GLOBS, databaseArgs, DEFAULT_MAX_FILE_SIZE, parseRgJson, parseRgStderr, sweepArgs } from '../../lib/sweep/rg.js';
+import { databaseArgs, DEFAULT_MAX_FILE_SIZE, parseRgStderr, RgJsonReader, sweepArgs, type RgSummary } from '../../lib/sweep/rg.js';
 import { configuredPaths, defaultScopeScript, parseScopeOutput } from '../../lib/sweep/scope.js';
 import type { RuleSet, SkippedFile, SweepResult } from '../../lib/sweep/types.js';
 import { acquireRg, makeWorkdir, type RgChoice } from './rg-binary.js';
@@ -63,39 +63,23 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
     try {
       const rg = await acquireRg(t, work.dir, opts.rg);
       result.stats.rgVersion = rg.version;
-      // Output goes to files read back raw: a host transport's output redaction would otherwise
-      // erase the secrets before the detector sees them.
-      const pass = async (name: string, args: string[]) => {
-        const out = `${work.dir}/${name}.jsonl`;
-        const err = `${work.dir}/${name}.err`;
-        const r = await t.run('sh', ['-c', RUN_TO_FILES, 'sh', rg.path, out, err, ...args], {
-          stdin: `${patterns.join('\n')}\n`,
-          timeoutMs: opts.timeoutMs,
-        });
-        const stdout = (await t.readFile(out)) ?? '';
-        const stderr = (await t.readFile(err)) ?? '';
-        // 0: matches, 1: none, 2: some error (e.g. an unreadable file) alongside normal results.
-        if (r.exitCode > 2 || r.exitCode < 0 || (r.exitCode === 2 && !/"type":"summary"/.test(stdout))) {
-          throw new Error(`${t.host}: rg failed (exit ${r.exitCode}): ${firstErrorLine(stderr || r.stderr)}`);
-        }
-        return { ...parseRgJson(stdout), ...parseRgStderr(stderr) };
+      const detector = new Detector(opts.rules, variants);
+      const perLine = new Map<LineHit, Detection[]>();
+      const onHit = (hit: LineHit) => {
+        const ds = detector.detect(hit);
+        if (ds.length > 0) perLine.set(hit, ds);
+        else result.stats.unattributedLines++;
       };
-      const main = await pass('main', sweepArgs(present, maxFileSize));
-      const db = await pass('db', databaseArgs(present, maxFileSize));
-      const searchedAsText = new Set(dbPaths(main.skipped));
+      const pass = (args: string[], name: string) => rgPass(t, rg.path, work.dir, name, args, patterns, onHit, opts.timeoutMs);
+      const main = await pass(sweepArgs(present, maxFileSize), 'main');
+      const empty = { summary: { bytesSearched: 0, filesSearched: 0 }, skipped: [], errors: [] };
+      const db = over.databases.length > 0 ? await pass(databaseArgs(over.databases, maxFileSize), 'db') : empty;
+      const searchedAsText = new Set(over.databases);
       skipped.push(...main.skipped.filter((s) => !(s.reason === 'binary' && searchedAsText.has(s.path))));
       skipped.push(...db.skipped.filter((s) => s.reason !== 'binary'));
       result.warnings.push(...[...main.errors, ...db.errors].map((e) => `${t.host}: ${e}`));
       result.stats.bytesSearched = main.summary.bytesSearched + db.summary.bytesSearched;
       result.stats.filesSearched = main.summary.filesSearched;
-      const parsed = { hits: [...main.hits, ...db.hits] };
-      const detector = new Detector(opts.rules, variants);
-      const perLine = new Map<LineHit, ReturnType<Detector['detect']>>();
-      for (const hit of parsed.hits) {
-        const ds = detector.detect(hit);
-        if (ds.length > 0) perLine.set(hit, ds);
-        else result.stats.unattributedLines++;
-      }
       const findings = toFindings(t.host, perLine);
       const baseline = opts.baseline ?? new Set<string>();
       result.findings = findings.filter((f) => !baseline.has(f.id));
@@ -125,12 +109,43 @@ export async function discoverScope(t: SweepTransport): Promise<string[]> {
 }
 
 /**
- * Binary skips of the main pass that the database pass did read in text mode. The db pass only
- * searches DATABASE_GLOBS names, so every binary skip with such a name was covered by it.
+ * One rg run. Locally its JSON is read as it streams, so detection overlaps the search.
+ * Elsewhere it goes to files in the private work dir, read back raw: a host transport's output
+ * redaction would otherwise erase the secrets before the detector sees them.
  */
-function dbPaths(skipped: readonly SkippedFile[]): string[] {
-  const names = DATABASE_GLOBS.map((g) => g.slice(1));
-  return skipped.filter((s) => s.reason === 'binary' && names.some((n) => s.path.endsWith(n))).map((s) => s.path);
+async function rgPass(
+  t: SweepTransport,
+  rg: string,
+  workdir: string,
+  name: string,
+  args: string[],
+  patterns: readonly string[],
+  onHit: (hit: LineHit) => void,
+  timeoutMs: number | undefined,
+): Promise<{ summary: RgSummary; skipped: SkippedFile[]; errors: string[] }> {
+  const reader = new RgJsonReader();
+  const stdin = `${patterns.join('\n')}\n`;
+  const feed = (line: string) => {
+    const hit = reader.line(line);
+    if (hit) onHit(hit);
+  };
+  let exitCode: number;
+  let stderr: string;
+  if (t.stream) {
+    ({ exitCode, stderr } = await t.stream(rg, args, { stdin, timeoutMs }, feed));
+  } else {
+    const out = `${workdir}/${name}.jsonl`;
+    const err = `${workdir}/${name}.err`;
+    const r = await t.run('sh', ['-c', RUN_TO_FILES, 'sh', rg, out, err, ...args], { stdin, timeoutMs });
+    for (const line of ((await t.readFile(out)) ?? '').split('\n')) feed(line);
+    exitCode = r.exitCode;
+    stderr = (await t.readFile(err)) ?? r.stderr;
+  }
+  // 0: matches, 1: none, 2: some error (e.g. an unreadable file) alongside normal results.
+  if (exitCode > 2 || exitCode < 0 || (exitCode === 2 && reader.summary.filesSearched === 0 && !/os error/.test(stderr))) {
+    throw new Error(`${t.host}: rg failed (exit ${exitCode}): ${firstErrorLine(stderr)}`);
+  }
+  return { summary: reader.summary, ...parseRgStderr(stderr) };
 }
 
 function dedupeSkipped(list: SkippedFile[]): SkippedFile[] {

@@ -6,7 +6,7 @@ import { fromHostTransport, localTransport, type SweepTransport } from './transp
 
 export interface InventoryHost {
   transport: SweepTransport;
-  /** State dir and config path the inventory names: added to the discovered default scope. */
+  /** State dir, config path and npm prefix the inventory names: added to the discovered default scope. */
   scopeHints: string[];
 }
 
@@ -17,7 +17,9 @@ export async function hostTransport(name: string, inventoryFile: string | undefi
   if (!host) {
     throw new UserError(`--host ${name}: not in ${inventoryFile} (hosts: ${inv.hosts.map((h) => h.name).join(', ') || 'none'})`, 3);
   }
-  const scopeHints = [host.stateDir, host.configPath].filter((p): p is string => p !== undefined);
+  // The npm prefix holds the operator's package.json and any .env beside it; node_modules is skipped.
+  const prefix = host.install.method === 'npm' ? host.install.prefix : undefined;
+  const scopeHints = [host.stateDir, host.configPath, prefix].filter((p): p is string => p !== undefined);
   if (host.transport.type === 'local') return { transport: localTransport({ host: name, env: host.env }), scopeHints };
   const t = createTransport(host);
   return { transport: { ...fromHostTransport(t, name), close: () => t.close() }, scopeHints };

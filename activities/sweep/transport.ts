@@ -5,6 +5,7 @@
  */
 import { chmod, copyFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import type { Transport } from '../hosts/transports/types.js';
 
@@ -37,6 +38,16 @@ export interface SweepTransport {
   readFile(path: string): Promise<string | null>;
   /** Atomic write (temp file in the same directory, then rename) with the given mode. */
   writeFile(path: string, content: string, mode: number): Promise<void>;
+  /**
+   * Runs a command and hands each stdout line to `onLine` as it arrives (stderr is collected).
+   * Only the local transport offers it: there the detector works while rg is still searching.
+   */
+  stream?(
+    cmd: string,
+    args: readonly string[],
+    opts: RunOptions,
+    onLine: (line: string) => void,
+  ): Promise<{ exitCode: number; stderr: string }>;
   /** Releases a connection, where there is one. */
   close?(): Promise<void>;
 }
@@ -96,6 +107,23 @@ export function localTransport(opts: LocalTransportOptions = {}): SweepTransport
     async upload(localPath, remotePath, mode = 0o600) {
       await copyFile(localPath, remotePath);
       await chmod(remotePath, mode);
+    },
+    async stream(cmd, args, o, onLine) {
+      const [file, ...pre] = wrap.length > 0 ? [...wrap, cmd] : [cmd];
+      const sub = execa(file!, [...pre, ...args], {
+        input: o.stdin,
+        timeout: o.timeoutMs,
+        env: { ...opts.env, ...o.env },
+        reject: false,
+        buffer: { stdout: false, stderr: true },
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: 'utf8',
+      });
+      const lines = createInterface({ input: sub.stdout!, crlfDelay: Infinity });
+      for await (const line of lines) onLine(line);
+      const r = await sub;
+      if (r.failed && r.exitCode === undefined) throw new Error(`${cmd}: ${r.shortMessage}`);
+      return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr ?? '') };
     },
     async writeFile(path, content, mode) {
       const tmp = join(dirname(path), `.${basename(path)}.respond-${process.pid}-${Date.now()}`);

@@ -33,21 +33,40 @@ export const HUNT_RULE_ID = 'respond.exact-hunt';
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 export class Detector {
+  private readonly hunts: readonly HuntVariant[];
+  /** Rules that apply to a path (path scope and path allowlists), cached: rg reports many lines per file. */
+  private readonly byPath = new Map<string, CompiledRule[]>();
+
   constructor(
     private readonly ruleSet: RuleSet,
-    private readonly hunts: readonly HuntVariant[] = [],
-  ) {}
+    hunts: readonly HuntVariant[] = [],
+  ) {
+    // Longest literal first, so the raw value is not reported again as its own base64 fragment.
+    this.hunts = [...hunts].sort((a, b) => b.literal.length - a.literal.length);
+  }
 
   detect(hit: LineHit): Detection[] {
     const lower = hit.text.toLowerCase();
     const found: Detection[] = [];
-    for (const rule of this.ruleSet.rules) {
-      if (rule.paths.length > 0 && !rule.paths.some((p) => p.test(hit.path))) continue;
+    for (const rule of this.rulesFor(hit.path)) {
       if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
-      if (pathAllowed(rule.allowlists, hit.path) || pathAllowed(this.ruleSet.allowlists, hit.path)) continue;
       found.push(...this.matchRule(rule, hit));
     }
     return [...dropOverlaps(found), ...this.matchHunts(hit)];
+  }
+
+  private rulesFor(path: string): CompiledRule[] {
+    let rules = this.byPath.get(path);
+    if (!rules) {
+      const globallyAllowed = pathAllowed(this.ruleSet.allowlists, path);
+      rules = globallyAllowed
+        ? []
+        : this.ruleSet.rules.filter(
+            (r) => (r.paths.length === 0 || r.paths.some((p) => p.test(path))) && !pathAllowed(r.allowlists, path),
+          );
+      this.byPath.set(path, rules);
+    }
+    return rules;
   }
 
   private matchRule(rule: CompiledRule, hit: LineHit): Detection[] {
@@ -82,9 +101,7 @@ export class Detector {
   private matchHunts(hit: LineHit): Detection[] {
     const out: Detection[] = [];
     const covered: Array<[number, number]> = [];
-    // Longest literal first, so the raw value is not reported again as its own base64 fragment.
-    const variants = [...this.hunts].sort((a, b) => b.literal.length - a.literal.length);
-    for (const v of variants) {
+    for (const v of this.hunts) {
       for (let i = hit.text.indexOf(v.literal); i >= 0; i = hit.text.indexOf(v.literal, i + 1)) {
         const end = i + v.literal.length;
         if (covered.some(([s, e]) => i < e && end > s)) continue;

@@ -2,7 +2,8 @@
  * Turning detections into findings: the moment a secret stops travelling. After `toFindings`
  * only the fingerprint, the redacted preview and a masked context line remain.
  */
-import { fingerprint, redactedPreview, redactKnown, sha256Hex } from '../secrets.js';
+import { createHash } from 'node:crypto';
+import { fingerprint, redactedPreview, redactKnown } from '../secrets.js';
 import type { Detection, LineHit } from './detector.js';
 import type { Finding } from './types.js';
 
@@ -18,16 +19,19 @@ export function toFindings(host: string, hits: ReadonlyMap<LineHit, Detection[]>
       cmp(a.d.path, b.d.path) || a.d.line - b.d.line || a.d.index - b.d.index || cmp(a.d.ruleId, b.d.ruleId),
   );
   const occurrences = new Map<string, number>();
+  // One fingerprint per distinct secret: a log can repeat the same token thousands of times.
+  const fingerprints = new Map<string, string>();
+  const fp = (s: string) => fingerprints.get(s) ?? fingerprints.set(s, fingerprint(s)).get(s)!;
   return all.map(({ hit, d }) => {
-    const secretHash = sha256Hex(d.secret);
+    const secretHash = sha256(d.secret);
     const key = `${d.ruleId}\0${host}\0${d.path}\0${secretHash}\0${d.huntRef ?? ''}`;
     const n = occurrences.get(key) ?? 0;
     occurrences.set(key, n + 1);
-    const lineSecrets = (hits.get(hit) ?? []).flatMap((x) => [x.secret, hit.text.slice(x.index, x.index + x.length)]);
+    const lineSecrets = [...new Set((hits.get(hit) ?? []).flatMap((x) => [x.secret, hit.text.slice(x.index, x.index + x.length)]))];
     const finding: Finding = {
       // The line number is left out so the id survives edits above the secret; the occurrence
       // count keeps two copies of one secret in one file apart.
-      id: sha256Hex(`${key}\0${n}`).slice(0, 16),
+      id: sha256(`${key}\0${n}`).slice(0, 16),
       ruleId: d.ruleId,
       family: d.family,
       severity: d.severity,
@@ -37,8 +41,8 @@ export function toFindings(host: string, hits: ReadonlyMap<LineHit, Detection[]>
       line: d.line,
       column: Buffer.byteLength(hit.text.slice(0, d.index), 'utf8') + 1,
       preview: redactedPreview(d.secret),
-      context: maskedContext(hit.text, d.index, lineSecrets),
-      fingerprint: fingerprint(d.secret),
+      context: maskedContext(hit.text, d.index, lineSecrets, fp),
+      fingerprint: fp(d.secret),
     };
     if (d.huntRef !== undefined) finding.huntRef = d.huntRef;
     if (d.encoding !== undefined) finding.encoding = d.encoding;
@@ -46,13 +50,22 @@ export function toFindings(host: string, hits: ReadonlyMap<LineHit, Detection[]>
   });
 }
 
-/** A window of the line around the secret, with every secret replaced by its fingerprint and other long tokens masked. */
-export function maskedContext(line: string, index: number, secrets: readonly string[]): string {
+/**
+ * A window of the line around the secret, with every secret replaced by its fingerprint (the
+ * marker redactKnown writes) and other long tokens masked. `fp` lets a sweep with thousands of
+ * findings hash each distinct secret once.
+ */
+export function maskedContext(
+  line: string,
+  index: number,
+  secrets: readonly string[],
+  fp: (s: string) => string = fingerprint,
+): string {
   const half = Math.floor(CONTEXT_WIDTH / 2);
   // Cut before masking would leave a partial secret at the window edge; mask first, then cut
   // around the first marker at or after the secret's position.
   // Digit-free runs are names (OPENCLAW_GATEWAY_TOKEN=), which the operator needs to see.
-  const masked = redactKnown(line, secrets).replace(LONG_TOKEN, (t) =>
+  const masked = replaceKnown(line, secrets, fp).replace(LONG_TOKEN, (t) =>
     /^[A-Za-z_.~-]+=?$/.test(t) ? t : `${t.slice(0, 2)}…(${t.length})`,
   );
   const marker = masked.indexOf('[redacted', Math.max(0, Math.min(index, masked.length) - 40));
@@ -61,6 +74,21 @@ export function maskedContext(line: string, index: number, secrets: readonly str
   const end = Math.min(masked.length, start + CONTEXT_WIDTH);
   const body = masked.slice(start, end).replace(/[\r\n]+$/, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ');
   return `${start > 0 ? '…' : ''}${body}${end < masked.length ? '…' : ''}`;
+}
+
+/** redactKnown's replacement with a caller's (memoised) fingerprint function; same marker, same order. */
+function replaceKnown(text: string, secrets: readonly string[], fp: (s: string) => string): string {
+  if (fp === fingerprint) return redactKnown(text, secrets);
+  let out = text;
+  for (const s of [...secrets].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)) {
+    out = out.split(s).join(`[redacted ${fp(s)}]`);
+  }
+  return out;
+}
+
+/** Ids only (never shown as a secret's fingerprint): node's native sha256, the same digest as lib/secrets'. */
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 function cmp(a: string, b: string): number {

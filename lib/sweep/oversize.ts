@@ -1,41 +1,39 @@
 /**
- * rg's --max-filesize skips big files silently; an operator must see them. GNU find lists them
- * (with sizes) and also names roots that do not exist and directories it cannot enter.
+ * The metadata pass before rg. rg's --max-filesize skips big files silently; an operator must
+ * see them, so GNU find lists them with sizes. The same walk lists database files (searched
+ * separately in text mode), names roots that do not exist and directories it cannot enter.
  */
-import { EXCLUDED_GLOBS } from './rg.js';
+import { DATABASE_GLOBS, EXCLUDED_GLOBS } from './rg.js';
 import type { SkippedFile } from './types.js';
 
 export function oversizeArgs(roots: readonly string[], maxFileSize: number): string[] {
   const prunes = EXCLUDED_GLOBS.map((g) => g.replace(/^!\*\*\//, '').replace(/\/\*\*$/, ''));
   // -prune mirrors rg's excluded globs, so find does not report a huge file rg was never going to read.
   const pruneExpr = prunes.flatMap((p, i) => [...(i > 0 ? ['-o'] : []), '-path', `*/${p}`]);
+  const dbNames = DATABASE_GLOBS.flatMap((g, i) => [...(i > 0 ? ['-o'] : []), '-name', g]);
   return [
     ...roots,
-    '(',
-    ...pruneExpr,
-    ')',
-    '-prune',
-    '-o',
-    '-type',
-    'f',
-    '-size',
-    `+${maxFileSize}c`,
-    '-printf',
-    '%s\\t%p\\0',
+    '(', ...pruneExpr, ')', '-prune',
+    '-o', '-type', 'f', '-size', `+${maxFileSize}c`, '-printf', 'S\\t%s\\t%p\\0',
+    '-o', '-type', 'f', '(', ...dbNames, ')', '-printf', 'D\\t%s\\t%p\\0',
   ];
 }
 
 export interface OversizeResult {
   skipped: SkippedFile[];
+  /** Database files within the size limit, for the text-mode pass. */
+  databases: string[];
   missingRoots: string[];
 }
 
 export function parseOversize(stdout: string, stderr: string, roots: readonly string[]): OversizeResult {
   const skipped: SkippedFile[] = [];
+  const databases: string[] = [];
   for (const rec of stdout.split('\0')) {
-    const tab = rec.indexOf('\t');
-    if (tab < 0) continue;
-    skipped.push({ path: rec.slice(tab + 1), reason: 'too-large', size: Number(rec.slice(0, tab)) });
+    const m = /^([SD])\t(\d+)\t([\s\S]+)$/.exec(rec);
+    if (!m) continue;
+    if (m[1] === 'S') skipped.push({ path: m[3]!, reason: 'too-large', size: Number(m[2]) });
+    else databases.push(m[3]!);
   }
   const missingRoots: string[] = [];
   for (const line of stderr.split('\n')) {
@@ -44,5 +42,5 @@ export function parseOversize(stdout: string, stderr: string, roots: readonly st
     if (/No such file or directory/.test(m[2]!) && roots.includes(m[1]!)) missingRoots.push(m[1]!);
     else skipped.push({ path: m[1]!, reason: 'unreadable', detail: m[2]! });
   }
-  return { skipped, missingRoots };
+  return { skipped, databases, missingRoots };
 }

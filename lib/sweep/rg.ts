@@ -17,14 +17,14 @@ export const EXCLUDED_GLOBS = ['!**/node_modules/**', '!**/.git/objects/**', '!*
 /**
  * Databases hold text values in the clear between binary page headers: OpenClaw 2026.9 keeps
  * state in state/openclaw.sqlite. rg would skip them as binary; they get a second pass in
- * text mode instead.
+ * text mode instead, over the files with these names that the metadata pass listed.
  */
 export const DATABASE_GLOBS = ['*.sqlite', '*.sqlite-wal', '*.sqlite-journal', '*.sqlite3', '*.db'];
 
-export function databaseArgs(roots: readonly string[], maxFileSize: number): string[] {
-  const base = sweepArgs(roots, maxFileSize);
-  const at = base.indexOf('--debug');
-  return [...base.slice(0, at), '--text', ...DATABASE_GLOBS.flatMap((g) => ['--glob', g]), ...base.slice(at)];
+/** The same search in text mode over explicit database files (listed by the metadata pass). */
+export function databaseArgs(files: readonly string[], maxFileSize: number): string[] {
+  const base = sweepArgs(files, maxFileSize);
+  return [...base.slice(0, base.indexOf('--debug')), '--text', ...base.slice(base.indexOf('--debug'))];
 }
 
 export function sweepArgs(roots: readonly string[], maxFileSize: number): string[] {
@@ -85,27 +85,43 @@ export interface ParsedRgOutput {
   summary: RgSummary;
 }
 
-export function parseRgJson(stdout: string): ParsedRgOutput {
-  const hits: LineHit[] = [];
-  const summary: RgSummary = { bytesSearched: 0, filesSearched: 0 };
-  for (const raw of stdout.split('\n')) {
-    if (raw.length === 0) continue;
+/**
+ * Reads rg's `--json` stream one line at a time, so a local sweep can detect while rg is still
+ * searching. Returns the match as a line hit; a summary line updates `summary`.
+ */
+export class RgJsonReader {
+  readonly summary: RgSummary = { bytesSearched: 0, filesSearched: 0 };
+
+  line(raw: string): LineHit | undefined {
+    // Only match and summary messages matter; the cheap prefix test skips begin/end/context.
+    if (raw.length === 0 || !(raw.startsWith('{"type":"match"') || raw.includes('"type":"summary"'))) return undefined;
     let msg: { type?: string; data?: Record<string, unknown> };
     try {
       msg = JSON.parse(raw);
     } catch {
-      continue;
+      return undefined;
     }
     if (msg.type === 'match' && msg.data) {
       const d = msg.data as { path?: RgText; lines?: RgText; line_number?: number };
-      hits.push({ path: decode(d.path), line: d.line_number ?? 0, text: decode(d.lines).replace(/\r?\n$/, '') });
-    } else if (msg.type === 'summary' && msg.data) {
-      const s = (msg.data as { stats?: { bytes_searched?: number; searches?: number } }).stats;
-      summary.bytesSearched = s?.bytes_searched ?? 0;
-      summary.filesSearched = s?.searches ?? 0;
+      return { path: decode(d.path), line: d.line_number ?? 0, text: decode(d.lines).replace(/\r?\n$/, '') };
     }
+    if (msg.type === 'summary' && msg.data) {
+      const st = (msg.data as { stats?: { bytes_searched?: number; searches?: number } }).stats;
+      this.summary.bytesSearched = st?.bytes_searched ?? 0;
+      this.summary.filesSearched = st?.searches ?? 0;
+    }
+    return undefined;
   }
-  return { hits, summary };
+}
+
+export function parseRgJson(stdout: string): ParsedRgOutput {
+  const reader = new RgJsonReader();
+  const hits: LineHit[] = [];
+  for (const raw of stdout.split('\n')) {
+    const hit = reader.line(raw);
+    if (hit) hits.push(hit);
+  }
+  return { hits, summary: reader.summary };
 }
 
 const BINARY_NOTE = /^rg: DEBUG\|[^|]*\|[^ ]*: ignoring (.*): found binary data at offset (\d+)$/;
