@@ -18,13 +18,15 @@ import { localTransport, type SweepTransport } from './transport.js';
 
 export interface SweepActivityDeps {
   /** `undefined` or `local`: this worker's machine. */
-  transportFor(host: string | undefined): Promise<{ transport: SweepTransport; scopeHints: string[] }>;
+  transportFor(host: string | undefined, inventory: string | undefined): Promise<{ transport: SweepTransport; scopeHints: string[] }>;
   resolveRef(ref: string): Promise<string>;
   quarantineBase: string;
 }
 
 export interface SweepHostInput {
   host?: string;
+  /** Inventory file on the worker that defines `host`. */
+  inventory?: string;
   roots?: string[];
   extraPaths?: string[];
   /** Runbook secret name -> reference (`env:NAME` / `file:PATH`) of each credential to hunt. */
@@ -56,6 +58,7 @@ export interface SweepHostOutput {
 
 export interface ScrubHostInput {
   host?: string;
+  inventory?: string;
   roots?: string[];
   extraPaths?: string[];
   hunt: Record<string, string>;
@@ -67,11 +70,11 @@ export interface ScrubHostInput {
 const SAMPLE = 100;
 const BEAT_MS = 5_000;
 
-export function defaultSweepDeps(inventoryFile?: string): SweepActivityDeps {
+export function defaultSweepDeps(): SweepActivityDeps {
   return {
-    async transportFor(host) {
+    async transportFor(host, inventory) {
       if (host === undefined || host === 'local') return { transport: localTransport(), scopeHints: [] };
-      return hostTransport(host, inventoryFile ?? process.env.RESPOND_INVENTORY);
+      return hostTransport(host, inventory ?? process.env.RESPOND_INVENTORY);
     },
     resolveRef: (ref) => resolveSecretRef(ref),
     quarantineBase: process.env.RESPOND_QUARANTINE_DIR ?? '/var/lib/respond/quarantine',
@@ -89,8 +92,11 @@ export function createSweepActivities(deps: SweepActivityDeps) {
     return { targets, nameOf };
   }
 
-  async function withHost<T>(host: string | undefined, fn: (t: SweepTransport, hints: string[]) => Promise<T>): Promise<T> {
-    const { transport, scopeHints } = await deps.transportFor(host);
+  async function withHost<T>(
+    where: { host?: string; inventory?: string },
+    fn: (t: SweepTransport, hints: string[]) => Promise<T>,
+  ): Promise<T> {
+    const { transport, scopeHints } = await deps.transportFor(where.host, where.inventory);
     const beat = setInterval(() => heartbeatIfInActivity(), BEAT_MS);
     try {
       return await fn(transport, scopeHints);
@@ -106,7 +112,7 @@ export function createSweepActivities(deps: SweepActivityDeps) {
       const rules = loadRules(input.ruleFiles ?? [], input.defaultRules ?? true);
       await checkRulesInRg(rules);
       const baseline = input.baselineFile ? loadBaseline(input.baselineFile) : undefined;
-      const res = await withHost(input.host, (t, hints) =>
+      const res = await withHost(input, (t, hints) =>
         runSweep(t, {
           roots: input.roots,
           extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
@@ -155,7 +161,7 @@ export function createSweepActivities(deps: SweepActivityDeps) {
     async scrubHost(input: ScrubHostInput): Promise<ScrubResult> {
       const { targets } = await hunts(input.hunt);
       if (targets.length === 0) throw new Error('scrub needs at least one credential to hunt');
-      return withHost(input.host, async (t, hints) => {
+      return withHost(input, async (t, hints) => {
         const found = await runSweep(t, {
           roots: input.roots,
           extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],

@@ -30,6 +30,7 @@ export const scrubStep: StepKind<ScrubStep> = {
   alwaysGated: true,
   describe: (step, ctx) => ({
     host: step.host ?? 'local',
+    inventory: step.inventory && renderForPlan(step.inventory, ctx),
     paths: step.paths?.map((p) => renderForPlan(p, ctx)) ?? 'OpenClaw default scope',
     extraPaths: step.extraPaths?.map((p) => renderForPlan(p, ctx)),
     hunt: step.hunt.map((h) => renderForPlan(h, ctx)),
@@ -42,6 +43,7 @@ export const scrubStep: StepKind<ScrubStep> = {
     const render = (p: string) => renderTemplate(p, ctx.plan);
     const res = await scrubHost({
       host: step.host,
+      inventory: step.inventory && render(step.inventory),
       roots: step.paths?.map(render),
       extraPaths: step.extraPaths?.map(render),
       hunt: huntRefs(step.hunt, ctx),

@@ -18,6 +18,8 @@ const secretPlaceholder = z.string().regex(/^\{\{\s*secrets\.[A-Za-z_][\w-]*\s*\
 export const sweepFields = {
   /** Inventory host; the worker's own machine when absent. */
   host: z.string().min(1).optional(),
+  /** Inventory file on the worker that defines `host` (default: $RESPOND_INVENTORY on the worker). */
+  inventory: z.string().min(1).optional(),
   /** Roots to sweep instead of the host's OpenClaw default scope. */
   paths: z.array(z.string().min(1)).optional(),
   /** Added to the default scope (or to `paths`). */
@@ -53,6 +55,7 @@ export function huntRefs(hunt: readonly string[], ctx: StepRunContext): Record<s
 function describe(step: SweepStep, ctx: Parameters<StepKind<SweepStep>['describe']>[1]): Record<string, unknown> {
   return {
     host: step.host ?? 'local',
+    inventory: step.inventory && renderForPlan(step.inventory, ctx),
     paths: step.paths?.map((p) => renderForPlan(p, ctx)) ?? 'OpenClaw default scope',
     extraPaths: step.extraPaths?.map((p) => renderForPlan(p, ctx)),
     hunt: step.hunt.map((h) => renderForPlan(h, ctx)),
@@ -73,6 +76,7 @@ export const sweepStep: StepKind<SweepStep> = {
     const render = (p: string) => renderTemplate(p, ctx.plan);
     const out = await sweepHost({
       host: step.host,
+      inventory: step.inventory && render(step.inventory),
       roots: step.paths?.map(render),
       extraPaths: step.extraPaths?.map(render),
       hunt: huntRefs(step.hunt, ctx),
