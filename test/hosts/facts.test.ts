@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostActivities } from '../../activities/hosts/activities.js';
+import { SshTransport } from '../../activities/hosts/transports/index.js';
 import { createOpenclawActivities } from '../../activities/openclaw/activities.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { fingerprint } from '../../lib/secrets.js';
@@ -26,6 +27,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // End the SSH master now rather than at ControlPersist expiry.
+  if (sshd) await new SshTransport(sshd.transport()).close();
   await Promise.allSettled([older?.destroy(), newer?.destroy(), legacy?.destroy(), sshd?.stop()]);
 });
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../lib/errors.js';
 import { loadInventory, selectHosts } from '../../lib/inventory/load.js';
 
@@ -10,6 +10,8 @@ const key = join(dir, 'id_ed25519');
 const knownHosts = join(dir, 'known_hosts');
 writeFileSync(key, 'not read by the loader, only checked for existence\n');
 writeFileSync(knownHosts, '');
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function write(name: string, text: string): string {
   const file = join(dir, name);

@@ -23,6 +23,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // End the SSH master now rather than at ControlPersist expiry.
+  if (sshd) await new SshTransport(sshd.transport()).close();
   await Promise.allSettled([fx?.destroy(), sshd?.stop()]);
 });
 
