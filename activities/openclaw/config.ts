@@ -6,6 +6,8 @@ import JSON5 from 'json5';
 import { fingerprint } from '../../lib/secrets.js';
 
 const SECRET_KEY = /(token|secret|password|passwd|api[-_]?key|apikey|private[-_]?key|credential|bearer|cookie|session[-_]?key|webhook[-_]?url)/i;
+// `env` maps (e.g. skills.entries.<key>.env) hold API keys under arbitrary variable names.
+const SECRET_CONTAINER = /^env$/i;
 // `${VAR}` references name a secret without holding it.
 const ENV_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
@@ -39,8 +41,9 @@ export function redactConfig(value: unknown): RedactedConfig {
   return { config: walk(value, false), secrets };
 }
 
-/** `auth.mode: "token"` is a setting, not a secret: only string leaves under secret-ish keys count, except known enum-like keys. */
+/** `auth.mode: "token"` is a setting, not a secret: only values under secret-named keys count. */
 function isSecretKey(key: string, value: unknown): boolean {
+  if (SECRET_CONTAINER.test(key)) return typeof value === 'object' && value !== null;
   if (!SECRET_KEY.test(key)) return false;
   // Nested objects under e.g. `tokens:` are treated as secret containers; plain booleans/numbers are left alone by walk().
   return typeof value === 'string' || (typeof value === 'object' && value !== null);
