@@ -7,7 +7,7 @@ import { DATABASE_GLOBS, EXCLUDED_GLOBS } from './rg.js';
 import type { SkippedFile } from './types.js';
 
 export function oversizeArgs(roots: readonly string[], maxFileSize: number): string[] {
-  const prunes = EXCLUDED_GLOBS.map((g) => g.replace(/^!\*\*\//, '').replace(/\/\*\*$/, ''));
+  const prunes = EXCLUDED_GLOBS.map((g) => g.replace(/^!\*\*\//, ''));
   // -prune mirrors rg's excluded globs, so find does not report a huge file rg was never going to read.
   const pruneExpr = prunes.flatMap((p, i) => [...(i > 0 ? ['-o'] : []), '-path', `*/${p}`]);
   const dbNames = DATABASE_GLOBS.flatMap((g, i) => [...(i > 0 ? ['-o'] : []), '-name', g]);

@@ -12,7 +12,8 @@ export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
  * Directories never worth reading: dependency trees, git's compressed object store, and the
  * copy of its own web UI bundle OpenClaw caches in the state dir (minified code, no user data).
  */
-export const EXCLUDED_GLOBS = ['!**/node_modules/**', '!**/.git/objects/**', '!**/cache/control-ui-assets/**'];
+// Globs name the directory itself, so rg prunes it instead of walking it and filtering each file.
+export const EXCLUDED_GLOBS = ['!**/node_modules', '!**/.git/objects', '!**/cache/control-ui-assets'];
 
 /**
  * Databases hold text values in the clear between binary page headers: OpenClaw 2026.9 keeps
