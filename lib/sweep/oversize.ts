@@ -1,6 +1,6 @@
 /**
- * The metadata pass before rg. rg's --max-filesize skips big files silently; an operator must
- * see them, so GNU find lists them with sizes. The same walk lists database files (searched
+ * The metadata pass before rg. rg's --max-filesize and exclusion globs skip silently; an operator
+ * must see what was not searched, so GNU find lists big files with sizes and excluded directories. The same walk lists database files (searched
  * separately in text mode), names roots that do not exist and directories it cannot enter.
  */
 import { DATABASE_GLOBS, EXCLUDED_GLOBS } from './rg.js';
@@ -13,7 +13,7 @@ export function oversizeArgs(roots: readonly string[], maxFileSize: number): str
   const dbNames = DATABASE_GLOBS.flatMap((g, i) => [...(i > 0 ? ['-o'] : []), '-name', g]);
   return [
     ...roots,
-    '(', ...pruneExpr, ')', '-prune',
+    '(', ...pruneExpr, ')', '-printf', 'X\\t0\\t%p\\0', '-prune',
     '-o', '-type', 'f', '-size', `+${maxFileSize}c`, '-printf', 'S\\t%s\\t%p\\0',
     '-o', '-type', 'f', '(', ...dbNames, ')', '-printf', 'D\\t%s\\t%p\\0',
   ];
@@ -30,9 +30,10 @@ export function parseOversize(stdout: string, stderr: string, roots: readonly st
   const skipped: SkippedFile[] = [];
   const databases: string[] = [];
   for (const rec of stdout.split('\0')) {
-    const m = /^([SD])\t(\d+)\t([\s\S]+)$/.exec(rec);
+    const m = /^([SDX])\t(\d+)\t([\s\S]+)$/.exec(rec);
     if (!m) continue;
     if (m[1] === 'S') skipped.push({ path: m[3]!, reason: 'too-large', size: Number(m[2]) });
+    else if (m[1] === 'X') skipped.push({ path: m[3]!, reason: 'excluded', detail: 'dependency or cache directory, not searched' });
     else databases.push(m[3]!);
   }
   const missingRoots: string[] = [];

@@ -69,7 +69,7 @@ export interface Finding {
   encoding?: string;
 }
 
-export type SkipReason = 'too-large' | 'binary' | 'unreadable';
+export type SkipReason = 'too-large' | 'binary' | 'unreadable' | 'excluded';
 
 export interface SkippedFile {
   path: string;

@@ -106,7 +106,7 @@ describe('local sweep of a real OpenClaw state dir', () => {
 });
 
 describe('what the sweep cannot read is reported, never fatal', () => {
-  it('reports a huge file, an unreadable file and a binary file, and still finds the rest', async () => {
+  it('reports a huge file, an unreadable file, a binary file and a skipped node_modules, and still finds the rest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'respond-sweep-skips-'));
     chmodSync(dir, 0o755);
     const tok = gatewayToken();
@@ -117,6 +117,8 @@ describe('what the sweep cannot read is reported, never fatal', () => {
     writeFileSync(join(dir, 'blob.bin'), Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(`OPENCLAW_GATEWAY_TOKEN=${tok}\n`)]), { mode: 0o644 });
     // A database page: binary, but searched in text mode because values sit in it in the clear.
     writeFileSync(join(dir, 'state.sqlite'), Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(64), Buffer.from(`\n{"gateway":{"auth":{"token":"x"}}} OPENCLAW_GATEWAY_TOKEN=${tok}\n`), Buffer.alloc(32)]), { mode: 0o644 });
+    mkdirSync(join(dir, 'node_modules', 'dep'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', 'dep', 'config.env'), `OPENCLAW_GATEWAY_TOKEN=${tok}\n`, { mode: 0o644 });
     // As an unprivileged user, for whom secret.txt (root, 0600) is unreadable.
     const t = localTransport({ wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] });
     const r = await runSweep(t, { roots: [dir], rules: loadRules(), maxFileSize: 1024 * 1024 });
@@ -126,6 +128,7 @@ describe('what the sweep cannot read is reported, never fatal', () => {
     expect(r.skipped.find((s) => s.reason === 'too-large')!.size).toBeGreaterThan(3 * 1024 * 1024);
     expect(by('unreadable')).toEqual([join(dir, 'secret.txt')]);
     expect(by('binary')).toEqual([join(dir, 'blob.bin')]);
+    expect(by('excluded')).toEqual([join(dir, 'node_modules')]);
     expect(r.findings.map((f) => f.path)).toEqual([join(dir, 'app.env'), join(dir, 'state.sqlite')]);
   });
 
