@@ -49,8 +49,8 @@ export class Detector {
     const lower = hit.text.toLowerCase();
     const found: Detection[] = [];
     for (const rule of this.rulesFor(hit.path)) {
-      if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
-      found.push(...this.matchRule(rule, hit));
+      if (rule.keywords.length > 0 && !hasKeyword(lower, rule.keywords)) continue;
+      this.matchRule(rule, hit, found);
     }
     return [...dropOverlaps(found), ...this.matchHunts(hit)];
   }
@@ -69,8 +69,7 @@ export class Detector {
     return rules;
   }
 
-  private matchRule(rule: CompiledRule, hit: LineHit): Detection[] {
-    const out: Detection[] = [];
+  private matchRule(rule: CompiledRule, hit: LineHit, out: Detection[]): void {
     const re = rule.jsRegex;
     re.lastIndex = 0;
     for (let m = re.exec(hit.text); m !== null; m = re.exec(hit.text)) {
@@ -95,7 +94,6 @@ export class Detector {
         secret: group.text,
       });
     }
-    return out;
   }
 
   private matchHunts(hit: LineHit): Detection[] {
@@ -123,6 +121,12 @@ export class Detector {
     }
     return out;
   }
+}
+
+/** A plain loop: this runs for every rule on every matched line. */
+function hasKeyword(lower: string, keywords: readonly string[]): boolean {
+  for (let i = 0; i < keywords.length; i++) if (lower.includes(keywords[i]!)) return true;
+  return false;
 }
 
 function pickGroup(m: RegExpExecArray, secretGroup: number): { text: string; index: number } | undefined {
