@@ -74,8 +74,9 @@ describe.each([
     expectNoSecrets(facts);
   });
 
-  it('a wrong token is rejected by the live gateway, and appears only as a fingerprint', async () => {
-    const facts = await acts.openclawFacts({ host: specOf(older), tokenRef: 'env:RESPOND_TEST_WRONG_TOKEN', audit: false });
+  it.each(['older', 'newer'] as const)('%s host: a wrong token is rejected by the live gateway, and appears only as a fingerprint', async (which) => {
+    const h = which === 'older' ? older : newer;
+    const facts = await acts.openclawFacts({ host: specOf(h), tokenRef: 'env:RESPOND_TEST_WRONG_TOKEN', audit: false });
     expect(facts.gateway.live).toBe(true);
     expect(facts.gateway.token).toMatchObject({ fingerprint: fingerprint(WRONG), verdict: 'rejected' });
     expect(facts.gateway.token.detail).toMatch(/token mismatch/);

@@ -59,6 +59,7 @@ describe('upgrade over ssh', () => {
     const err = await runUpgrade(directUpgradeOps(acts, host, '2026.99.1', { record: rec.record })).catch((e) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toMatch(/npm install openclaw@2026\.99\.1 failed/);
+    log.push(err.message);
     expect(rec.events.map((e) => e.event)).toEqual(['upgrade.start', 'upgrade.compensate.start', 'upgrade.compensate.done']);
     const after = await state();
     expect(after).toMatchObject({ version: OLDER, live: true, token: 'accepted' });
@@ -103,6 +104,7 @@ describe('upgrade over ssh', () => {
     expect(shown!.commands.join('\n')).toContain(`--prefix ${fx.prefix} install --no-audit --no-fund --save-exact openclaw@${NEWER}`);
     expect(shown!.rollback.join('\n')).toContain(`openclaw@${OLDER}`);
     expect(outcome).toMatchObject({ changed: true, verified: { version: NEWER, live: true, token: 'accepted' } });
+    log.push(JSON.stringify(outcome));
     expect(rec.events.map((e) => e.event)).toEqual(['upgrade.start', 'upgrade.done']);
     expect(sshd.handshakes() - handshakesBefore).toBe(1);
     expect(await state()).toMatchObject({ version: NEWER, live: true, token: 'accepted' });
@@ -126,7 +128,7 @@ describe('upgrade over ssh', () => {
     expect(await state()).toEqual(before);
   });
 
-  it('never put the gateway token in any recorded event', () => {
+  it('never put the gateway token in any recorded event, result or error', () => {
     expect(log.length).toBeGreaterThan(0);
     for (const line of log) expect(line).not.toContain(fx.token);
   });
