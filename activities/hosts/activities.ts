@@ -8,6 +8,8 @@ import { asActivity } from './failures.js';
 import { createTransport, type RunResult, type Transport } from './transports/index.js';
 import type { SshOptions } from './transports/ssh.js';
 
+const MAX_OUTPUT = 64 * 1024;
+
 export interface HostActivityDeps {
   ssh?: SshOptions;
   /** Override for tests; by default a transport per call (the SSH master is shared anyway). */
@@ -35,10 +37,17 @@ export function createHostActivities(deps: HostActivityDeps = {}) {
     return t;
   };
   return {
-    async hostRun(input: HostRunInput): Promise<RunResult> {
-      return asActivity(async () =>
-        (await transportFor(input.host)).run(input.cmd, input.args ?? [], { timeoutMs: input.timeoutMs, stdin: input.stdin, heartbeat: true }),
-      );
+    /** Output is redacted and cut to its last 64 KiB per stream so history stays small. */
+    async hostRun(input: HostRunInput): Promise<RunResult & { truncated: boolean }> {
+      return asActivity(async () => {
+        const r = await (await transportFor(input.host)).run(input.cmd, input.args ?? [], {
+          timeoutMs: input.timeoutMs,
+          stdin: input.stdin,
+          heartbeat: true,
+        });
+        const truncated = r.stdout.length > MAX_OUTPUT || r.stderr.length > MAX_OUTPUT;
+        return { ...r, stdout: r.stdout.slice(-MAX_OUTPUT), stderr: r.stderr.slice(-MAX_OUTPUT), truncated };
+      });
     },
     /** Content redacted like command output: a file read into history must not carry a token. */
     async hostReadFile(input: { host: HostSpec; path: string }): Promise<{ content: string | null }> {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,23 @@ describe('ssh transport failures and multiplexing', () => {
     await t.readFile(join(work, 'mux.txt'));
     const fwd = await t.forwardPort(sshd.port);
     await fwd.close();
+    expect(sshd.handshakes() - before).toBe(1);
+    await t.close();
+  });
+
+  it('replaces a master that died and left its socket behind, with one new handshake', async () => {
+    const ctl = join(work, 'ctl-stale');
+    const t = new SshTransport(sshd.transport(), {}, { controlDir: ctl });
+    await t.run('true', [], { timeoutMs: 5_000 });
+    const socket = readdirSync(ctl).find((f) => !f.endsWith('.log'))!;
+    const check = await execa('ssh', ['-F', 'none', '-o', `ControlPath=${join(ctl, socket)}`, '-O', 'check', 'x'], { reject: false });
+    const pid = Number(/pid=(\d+)/.exec(check.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(existsSync(join(ctl, socket))).toBe(true);
+    const before = sshd.handshakes();
+    for (let i = 0; i < 3; i++) expect((await t.run('true', [], { timeoutMs: 5_000 })).exitCode).toBe(0);
     expect(sshd.handshakes() - before).toBe(1);
     await t.close();
   });

@@ -91,6 +91,9 @@ export class SshTransport implements Transport {
     mkdirSync(this.controlDir, { recursive: true, mode: 0o700 });
     const log = `${this.controlPath}.log`;
     rmSync(log, { force: true });
+    // `-O check` just failed, so a socket file here is left by a dead master; ssh would refuse
+    // to bind over it and silently fall back to one handshake per command.
+    rmSync(this.controlPath, { force: true });
     const r = await execa(
       this.ssh,
       [
