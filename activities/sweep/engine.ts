@@ -1,7 +1,8 @@
 /**
- * One sweep of one host: decide the roots, list what will be skipped, run rg once with every
- * rule and hunted literal, and turn rg's lines into findings. Secrets exist in memory here and
- * leave only as fingerprints and redacted previews.
+ * One sweep of one host: decide the roots, list what will be skipped (one find walk), run rg
+ * once with every rule and hunted literal (plus a text-mode pass over any database files), and
+ * turn rg's lines into findings. Secrets exist in memory here and leave only as fingerprints
+ * and redacted previews.
  */
 import { Detector, type Detection, type LineHit } from '../../lib/sweep/detector.js';
 import { toFindings } from '../../lib/sweep/finding.js';

@@ -82,7 +82,10 @@ export interface SkippedFile {
 export interface SweepStats {
   bytesSearched: number;
   filesSearched: number;
-  /** Lines rg matched but no rule re-matched in JS (regex dialect gaps); counted, never hidden. */
+  /**
+   * Lines rg matched that produced no finding: dropped by allowlists, entropy, keywords or path
+   * scope (or a regex dialect gap between rg and JS). Counted so a silent loss would show.
+   */
   unattributedLines: number;
   elapsedMs: number;
   rgVersion: string;
