@@ -55,6 +55,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sshd?.stop();
+  // The account was made for this test only.
+  await execa('userdel', [USER], { reject: false });
   const secrets = [fx.oldToken, fx.newToken, Buffer.from(`operator:${fx.oldToken}`).toString('base64')];
   const all = captured.join('\n');
   for (const s of secrets) expect(all.includes(s), 'a captured output holds a full secret').toBe(false);
