@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { AuditLog, type AuditEvent } from './audit/audit-log.js';
 import { createExecActivities } from './exec/activities.js';
 import { EffectLedger } from './exec/effect-ledger.js';
+import { createHostActivities } from './hosts/activities.js';
+import { createOpenclawActivities } from './openclaw/activities.js';
 import { fingerprintSecretRefs } from './secrets/refs.js';
+import { createSweepActivities, defaultSweepDeps } from './sweep/activities.js';
 
 export interface ActivityDeps {
   stateDir: string;
@@ -18,6 +21,12 @@ export function createActivities(deps: ActivityDeps) {
   const ledger = new EffectLedger(join(deps.stateDir, 'effects'));
   return {
     ...createExecActivities(ledger),
+    ...createHostActivities(),
+    ...createOpenclawActivities(),
+    ...createSweepActivities({
+      ...defaultSweepDeps(),
+      quarantineBase: process.env.RESPOND_QUARANTINE_DIR || join(deps.stateDir, 'quarantine'),
+    }),
     async appendAudit(event: AuditEvent): Promise<void> {
       await audit.append(event);
     },

@@ -7,6 +7,7 @@ import { register as plan } from './commands/plan.js';
 import { register as server } from './commands/server.js';
 import { register as start } from './commands/start.js';
 import { register as status } from './commands/status.js';
+import { register as sweep } from './commands/sweep.js';
 import { register as worker } from './commands/worker.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
@@ -25,7 +26,7 @@ to use an existing cluster or Temporal Cloud, and run \`respond worker\` on as m
 ${EXIT_CODES_HELP}`,
   );
 
-for (const register of [start, status, approve, list, plan, worker, server]) register(program);
+for (const register of [start, status, approve, list, plan, sweep, worker, server]) register(program);
 
 try {
   await program.parseAsync(process.argv);

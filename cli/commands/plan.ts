@@ -6,6 +6,7 @@ import { loadRunbook } from '../../lib/runbook/load.js';
 import { parseSetFlags, resolveParams } from '../../lib/runbook/params.js';
 import type { PlannedAction } from '../../lib/runbook/step-base.js';
 import { planStep } from '../../workflows/plan-step.js';
+import { inventorySetFlags } from '../inventory-flag.js';
 
 export interface PlanLine {
   step: string;
@@ -15,9 +16,9 @@ export interface PlanLine {
   action: PlannedAction;
 }
 
-export async function planRunbook(runbook: string, sets: string[], incident: string) {
+export async function planRunbook(runbook: string, sets: string[], incident: string, inventory?: string) {
   const loaded = await loadRunbook(runbook);
-  const params = resolveParams(loaded.spec, parseSetFlags(sets));
+  const params = resolveParams(loaded.spec, parseSetFlags([...sets, ...inventorySetFlags(loaded.spec, inventory)]));
   const refs = Object.fromEntries(Object.entries(loaded.spec.secrets).map(([n, s]) => [n, s.ref]));
   const ctx = { runbook: loaded.spec.name, incident, params, secretFingerprints: await fingerprintSecretRefs(refs) };
   const steps: PlanLine[] = loaded.spec.steps.map((step) => {
@@ -33,10 +34,11 @@ export function register(program: Command): void {
     .description('show each step of a runbook, its planned action and approval hash, without running anything')
     .argument('<runbook>', 'runbook name or file')
     .option('--set <name=value>', 'set a runbook parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--inventory <file>', 'inventory of the hosts the runbook acts on (sets its inventory parameter)')
     .option('--incident <id>', 'incident id the plan is for (hashes cover it)', 'INCIDENT')
     .option('--json', 'print as JSON')
-    .action(async (runbook: string, opts: { set: string[]; incident: string; json?: boolean }) => {
-      const plan = await planRunbook(runbook, opts.set, opts.incident);
+    .action(async (runbook: string, opts: { set: string[]; incident: string; inventory?: string; json?: boolean }) => {
+      const plan = await planRunbook(runbook, opts.set, opts.incident, opts.inventory);
       if (opts.json) {
         console.log(JSON.stringify(plan, null, 2));
         return;

@@ -8,6 +8,7 @@ import { parseSetFlags, resolveParams } from '../../lib/runbook/params.js';
 import { INCIDENT, RUNBOOK } from '../../lib/search-attributes.js';
 import { RUNBOOK_WORKFLOW, type RunbookInput } from '../../workflows/definitions.js';
 import { actor, client, config } from '../context.js';
+import { inventorySetFlags } from '../inventory-flag.js';
 import { EXIT } from '../exit-codes.js';
 import { describePending, sendApproval } from '../approval-actions.js';
 import { confirm, interactive } from '../prompt.js';
@@ -30,7 +31,7 @@ export function register(program: Command): void {
     .command('start')
     .description('start a runbook (a bundled name such as "example", or a path to a YAML file)')
     .argument('<runbook>', 'runbook name or file')
-    .option('--inventory <file>', 'hosts the runbook acts on')
+    .option('--inventory <file>', 'inventory of the hosts the runbook acts on (sets its inventory parameter)')
     .option('--incident <id>', 'incident id (default: adhoc-<UTC timestamp>); one run per runbook and incident')
     .option('--set <name=value>', 'set a runbook parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--dry-run', 'walk the steps and record each planned action and hash; change nothing')
@@ -46,8 +47,7 @@ export function register(program: Command): void {
 export async function start(runbookArg: string, opts: StartOptions): Promise<number> {
   // Everything that can be wrong with the input is checked before anything starts.
   const loaded = await loadRunbook(runbookArg);
-  const params = resolveParams(loaded.spec, parseSetFlags(opts.set));
-  if (opts.inventory) throw new UserError(`--inventory ${opts.inventory}: runbook ${loaded.spec.name} acts on the local host only`);
+  const params = resolveParams(loaded.spec, parseSetFlags([...opts.set, ...inventorySetFlags(loaded.spec, opts.inventory)]));
   const incident = opts.incident ?? `adhoc-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
   if (!/^[\w.-]{1,64}$/.test(incident)) throw new UserError(`--incident ${incident}: use letters, digits, . _ - (at most 64)`);
   const who = actor(opts.as);

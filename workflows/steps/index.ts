@@ -4,12 +4,19 @@
  */
 import { approvalStep } from './approval.js';
 import { execStep } from './exec.js';
+import { scrubStep } from './scrub.js';
+import { sweepStep } from './sweep.js';
+import { upgradePlanStep, upgradeStep } from './upgrade.js';
 import { waitStep } from './wait.js';
 
 export const stepKinds = {
   approval: approvalStep,
   exec: execStep,
   wait: waitStep,
+  'upgrade-plan': upgradePlanStep,
+  upgrade: upgradeStep,
+  sweep: sweepStep,
+  scrub: scrubStep,
 } as const;
 
 export type StepKindName = keyof typeof stepKinds;

@@ -1,6 +1,3 @@
-// NOT YET RUN BY VITEST: rename to upgrade-runbook.test.ts once workflows/steps/index.ts registers
-// 'upgrade-plan' and 'upgrade' and activities/index.ts spreads createOpenclawActivities() and
-// createHostActivities() (see the issue-3 report). Verified green on a scratch copy with those lines.
 /**
  * runbooks/upgrade.yaml end to end on a real Temporal dev server and a real worker, against an
  * OpenClaw host reached over a real sshd: plan, gate, upgrade; then a failing target whose
@@ -15,6 +12,7 @@ import { createOpenclawActivities } from '../../activities/openclaw/activities.j
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
 import { historyJson, pendingFor, statusOf } from '../helpers/runs.js';
+import { maybeRecordHistory } from '../helpers/histories.js';
 import { createFixtureHost, NEWER, OLDER, type FixtureHost } from '../fixtures/openclaw.js';
 import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
 
@@ -47,7 +45,7 @@ afterAll(async () => {
 async function runTo(version: string, incident: string) {
   const started = await s.cli([
     'start', join(ROOT, 'runbooks', 'upgrade.yaml'), '--incident', incident, '--json',
-    '--set', `inventory=${inventory}`, '--set', 'hosts=tag:canary', '--set', `version=${version}`,
+    '--inventory', inventory, '--set', 'hosts=tag:canary', '--set', `version=${version}`,
   ]);
   expect(started.code, started.stderr).toBe(0);
   const { id } = JSON.parse(started.stdout) as { id: string };
@@ -69,6 +67,7 @@ describe('upgrade runbook', () => {
     expect(facts).toMatchObject({ openclaw: { version: NEWER }, gateway: { live: true, token: { verdict: 'accepted' } } });
     expect(s.audit().map((e) => e.event)).toEqual(expect.arrayContaining(['upgrade.start', 'upgrade.done']));
     expect(await historyJson(c, r.id)).not.toContain(fx.token);
+    await maybeRecordHistory(s, r.id, 'upgrade-test');
   });
 
   it('a target that cannot install fails the run, and the rollback is in the audit log', async () => {
