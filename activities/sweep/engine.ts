@@ -8,7 +8,16 @@ import { Detector, type Detection, type LineHit } from '../../lib/sweep/detector
 import { toFindings } from '../../lib/sweep/finding.js';
 import { huntPatterns, huntVariants, type HuntTarget } from '../../lib/sweep/hunt.js';
 import { oversizeArgs, parseOversize } from '../../lib/sweep/oversize.js';
-import { databaseArgs, DEFAULT_MAX_FILE_SIZE, parseRgStderr, RgJsonReader, sweepArgs, type RgSummary } from '../../lib/sweep/rg.js';
+import {
+  databaseArgs,
+  DEFAULT_MAX_FILE_SIZE,
+  parseRgStderr,
+  RgJsonReader,
+  RgTextReader,
+  sweepArgs,
+  type RgReader,
+  type RgSummary,
+} from '../../lib/sweep/rg.js';
 import { configuredPaths, defaultScopeScript, parseScopeOutput } from '../../lib/sweep/scope.js';
 import type { RuleSet, SkippedFile, SweepResult } from '../../lib/sweep/types.js';
 import { acquireRg, makeWorkdir, type RgChoice } from './rg-binary.js';
@@ -71,10 +80,11 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
         if (ds.length > 0) perLine.set(hit, ds);
         else result.stats.unattributedLines++;
       };
-      const pass = (args: string[], name: string) => rgPass(t, rg.path, work.dir, name, args, patterns, onHit, opts.timeoutMs);
-      const main = await pass(sweepArgs(present, maxFileSize), 'main');
+      const pass = (args: string[], name: string, reader: RgReader) =>
+        rgPass(t, { rg: rg.path, workdir: work.dir, name, args, patterns, reader, onHit, timeoutMs: opts.timeoutMs });
+      const main = await pass(sweepArgs(present, maxFileSize), 'main', new RgTextReader());
       const empty = { summary: { bytesSearched: 0, filesSearched: 0 }, skipped: [], errors: [] };
-      const db = over.databases.length > 0 ? await pass(databaseArgs(over.databases, maxFileSize), 'db') : empty;
+      const db = over.databases.length > 0 ? await pass(databaseArgs(over.databases, maxFileSize), 'db', new RgJsonReader()) : empty;
       const searchedAsText = new Set(over.databases);
       skipped.push(...main.skipped.filter((s) => !(s.reason === 'binary' && searchedAsText.has(s.path))));
       skipped.push(...db.skipped.filter((s) => s.reason !== 'binary'));
@@ -110,21 +120,25 @@ export async function discoverScope(t: SweepTransport): Promise<string[]> {
 }
 
 /**
- * One rg run. Locally its JSON is read as it streams, so detection overlaps the search.
+ * One rg run. Locally its output is read as it streams, so detection overlaps the search.
  * Elsewhere it goes to files in the private work dir, read back raw: a host transport's output
  * redaction would otherwise erase the secrets before the detector sees them.
  */
+interface RgPass {
+  rg: string;
+  workdir: string;
+  name: string;
+  args: string[];
+  patterns: readonly string[];
+  reader: RgReader;
+  onHit: (hit: LineHit) => void;
+  timeoutMs: number | undefined;
+}
+
 async function rgPass(
   t: SweepTransport,
-  rg: string,
-  workdir: string,
-  name: string,
-  args: string[],
-  patterns: readonly string[],
-  onHit: (hit: LineHit) => void,
-  timeoutMs: number | undefined,
+  { rg, workdir, name, args, patterns, reader, onHit, timeoutMs }: RgPass,
 ): Promise<{ summary: RgSummary; skipped: SkippedFile[]; errors: string[] }> {
-  const reader = new RgJsonReader();
   const stdin = `${patterns.join('\n')}\n`;
   const feed = (line: string) => {
     const hit = reader.line(line);
@@ -135,7 +149,7 @@ async function rgPass(
   if (t.stream) {
     ({ exitCode, stderr } = await t.stream(rg, args, { stdin, timeoutMs }, feed));
   } else {
-    const out = `${workdir}/${name}.jsonl`;
+    const out = `${workdir}/${name}.out`;
     const err = `${workdir}/${name}.err`;
     const r = await t.run('sh', ['-c', RUN_TO_FILES, 'sh', rg, out, err, ...args], { stdin, timeoutMs });
     for (const line of ((await t.readFile(out)) ?? '').split('\n')) feed(line);

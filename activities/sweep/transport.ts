@@ -5,7 +5,6 @@
  */
 import { chmod, copyFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import type { Transport } from '../hosts/transports/types.js';
 
@@ -119,8 +118,19 @@ export function localTransport(opts: LocalTransportOptions = {}): SweepTransport
         maxBuffer: 256 * 1024 * 1024,
         encoding: 'utf8',
       });
-      const lines = createInterface({ input: sub.stdout!, crlfDelay: Infinity });
-      for await (const line of lines) onLine(line);
+      // Split on \n only: readline would also split on a lone \r inside a matched line.
+      sub.stdout!.setEncoding('utf8');
+      let rest = '';
+      for await (const chunk of sub.stdout! as AsyncIterable<string>) {
+        const text = rest + chunk;
+        let start = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+          onLine(text.slice(start, nl));
+          start = nl + 1;
+        }
+        rest = text.slice(start);
+      }
+      if (rest.length > 0) onLine(rest);
       const r = await sub;
       if (r.failed && r.exitCode === undefined) throw new Error(`${cmd}: ${r.shortMessage}`);
       return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr ?? '') };

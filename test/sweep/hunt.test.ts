@@ -18,6 +18,8 @@ describe('exact hunt', () => {
     const dir = mkdtempSync(join(tmpdir(), 'respond-hunt-'));
     const files: Record<string, string> = {
       'raw.txt': `token=${value}\n`,
+      // A lone carriage return inside the line (progress output in logs) must not split it.
+      'cr.log': `progress 10%\rprogress 100% token=${value}\n`,
       'b64-0.txt': `Authorization: Basic ${Buffer.from(value).toString('base64')}\n`,
       'b64-1.txt': `blob ${Buffer.from(`a${value}tail`).toString('base64')}\n`,
       'b64-2.txt': `blob ${Buffer.from(`ab${value}tail-more`).toString('base64')}\n`,
