@@ -124,6 +124,7 @@ export function buildCorpus(root: string, copies = 20): Corpus {
     c.plant(`tmp/openclaw/openclaw-2026-11-${10 + (i % 20)}.log`, 'openclaw', K.gateway!(), (v) => JSON.stringify({ time: '2026-11-23T09:11:00.000Z', level: 'info', msg: `control ui http://127.0.0.1:18789/?token=${v}` }));
     c.decoy(`tmp/openclaw/openclaw-2026-11-${10 + (i % 20)}.log`, 'uuid', JSON.stringify({ time: '2026-11-23T09:11:01.000Z', level: 'info', runId: randomUUID(), msg: 'agent run finished' }));
     c.plant(`${st}/agents/main/sessions/${randomUUID()}.jsonl`, 'openclaw', K.gateway!(), (v) => JSON.stringify({ type: 'message', message: { role: 'toolResult', content: [{ type: 'text', text: JSON.stringify({ gateway: { auth: { token: v } } }) }] } }));
+    c.plant(`${st}/agents/main/sessions/e${i}.jsonl`, 'openclaw', K.gateway!(), (v) => JSON.stringify({ type: 'message', message: { role: 'toolResult', content: [{ type: 'text', text: `OPENCLAW_GATEWAY_PORT=18789\nOPENCLAW_GATEWAY_TOKEN=${v}\nHOME=/home/op\n` }] } }));
     c.decoy(`${st}/agents/main/sessions/s${i}.jsonl`, 'git-sha', JSON.stringify({ type: 'message', message: { role: 'toolResult', content: [{ type: 'text', text: `commit ${hex(20)}\nAuthor: dev` }] } }));
 
     // Provider keys where they usually leak: .env files, configs, logs.
