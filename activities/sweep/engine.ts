@@ -20,7 +20,7 @@ import {
 } from '../../lib/sweep/rg.js';
 import { configuredPaths, defaultScopeScript, parseScopeOutput } from '../../lib/sweep/scope.js';
 import type { RuleSet, SkippedFile, SweepResult } from '../../lib/sweep/types.js';
-import { acquireRg, makeWorkdir, type RgChoice } from './rg-binary.js';
+import { prepare, type RgChoice } from './rg-binary.js';
 import type { SweepTransport } from './transport.js';
 
 export interface SweepOptions {
@@ -34,6 +34,8 @@ export interface SweepOptions {
   /** Finding ids accepted earlier; matching findings are reported as suppressed only. */
   baseline?: ReadonlySet<string>;
   rg?: RgChoice;
+  /** Where the private work dir may go, in order (default /tmp, then $HOME). */
+  workdirParents?: readonly string[];
   timeoutMs?: number;
 }
 
@@ -69,9 +71,8 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
   const variants = huntVariants(opts.hunts ?? []);
   const patterns = [...opts.rules.rules.map((r) => r.pattern), ...huntPatterns(variants)];
   if (present.length > 0 && patterns.length > 0) {
-    const work = await makeWorkdir(t);
+    const { work, rg } = await prepare(t, opts.rg, opts.workdirParents);
     try {
-      const rg = await acquireRg(t, work.dir, opts.rg);
       result.stats.rgVersion = rg.version;
       const detector = new Detector(opts.rules, variants);
       const perLine = new Map<LineHit, Detection[]>();

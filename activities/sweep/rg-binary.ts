@@ -1,7 +1,8 @@
 /**
  * Which rg runs the sweep. Locally: the binary from @vscode/ripgrep (rg 15, static). On a remote
  * host: its own rg if it is new enough, else the bundled static binary uploaded into the sweep's
- * private work dir, which is removed afterwards: nothing is left on a host under investigation.
+ * private work dir (in /tmp, or in $HOME where /tmp is noexec), which is removed afterwards:
+ * nothing is left on a host under investigation.
  */
 import { rgPath as bundledRgPath } from '@vscode/ripgrep';
 import type { SweepTransport } from './transport.js';
@@ -17,12 +18,24 @@ export interface RgBinary {
 /** rg 13 has --json, --debug skip notes and the regex dialect the rules are written for. */
 const MIN_HOST_MAJOR = 13;
 
+/**
+ * Where the work dir may go, in order. Hardened hosts mount /tmp noexec, where an uploaded rg
+ * cannot run; the user's home is the fallback. `~` means the host user's $HOME.
+ */
+export const DEFAULT_WORKDIR_PARENTS = ['/tmp', '~'];
+
+export interface Workdir {
+  dir: string;
+  remove(): Promise<void>;
+}
+
 /** A 0700 directory (mktemp -d) for the uploaded binary and rg's output; the caller removes it. */
-export async function makeWorkdir(t: SweepTransport): Promise<{ dir: string; remove(): Promise<void> }> {
-  const r = await t.run('mktemp', ['-d', '/tmp/respond-sweep.XXXXXXXX']);
+export async function makeWorkdir(t: SweepTransport, parent = '/tmp'): Promise<Workdir> {
+  const base = parent === '~' ? '"$HOME"' : `'${parent.replace(/'/g, `'\\''`)}'`;
+  const r = await t.run('sh', ['-c', `mktemp -d ${base}/.respond-sweep.XXXXXXXX`]);
   const dir = r.stdout.trim();
-  if (r.exitCode !== 0 || !/^\/tmp\/respond-sweep\.[A-Za-z0-9]+$/.test(dir)) {
-    throw new Error(`${t.host}: cannot create a private work dir: ${r.stderr.trim()}`);
+  if (r.exitCode !== 0 || !/\/\.respond-sweep\.[A-Za-z0-9]+$/.test(dir)) {
+    throw new Error(`${t.host}: cannot create a private work dir in ${parent}: ${r.stderr.trim()}`);
   }
   return {
     dir,
@@ -30,6 +43,29 @@ export async function makeWorkdir(t: SweepTransport): Promise<{ dir: string; rem
       await t.run('rm', ['-rf', '--', dir]);
     },
   };
+}
+
+/** The uploaded binary could not run there (noexec mount): try the next parent. */
+export class NoExecError extends Error {}
+
+/** A work dir and an rg that runs, trying each parent until an uploaded rg can execute. */
+export async function prepare(
+  t: SweepTransport,
+  choice: RgChoice = 'auto',
+  parents: readonly string[] = DEFAULT_WORKDIR_PARENTS,
+): Promise<{ work: Workdir; rg: RgBinary }> {
+  let last: Error | undefined;
+  for (const parent of parents) {
+    const work = await makeWorkdir(t, parent);
+    try {
+      return { work, rg: await acquireRg(t, work.dir, choice) };
+    } catch (e) {
+      await work.remove();
+      if (!(e instanceof NoExecError)) throw e;
+      last = e;
+    }
+  }
+  throw last ?? new Error(`${t.host}: no work dir`);
 }
 
 export async function acquireRg(t: SweepTransport, workdir: string, choice: RgChoice = 'auto'): Promise<RgBinary> {
@@ -51,7 +87,9 @@ export async function acquireRg(t: SweepTransport, workdir: string, choice: RgCh
   }
   const path = `${workdir}/rg`;
   await t.upload(bundledRgPath, path, 0o700);
-  return { path, version: await versionOf(t, path), uploaded: true };
+  const probe = await t.run(path, ['--version']);
+  if (probe.exitCode !== 0) throw new NoExecError(`${t.host}: the uploaded rg cannot run in ${workdir}: ${probe.stderr.trim() || `exit ${probe.exitCode}`}`);
+  return { path, version: probe.stdout.split('\n')[0]!.trim(), uploaded: true };
 }
 
 async function versionOf(t: SweepTransport, path: string): Promise<string> {

@@ -29,7 +29,7 @@ function keep(r: CliRun): CliRun {
   return r;
 }
 
-const workdirs = () => readdirSync('/tmp').filter((d) => d.startsWith('respond-sweep.'));
+const workdirs = (dir = '/tmp') => readdirSync(dir).filter((d) => d.startsWith('.respond-sweep.'));
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'respond-sweep-ssh-'));
@@ -133,6 +133,29 @@ describe('sweep over SSH', () => {
       captured.push(JSON.stringify(res), JSON.stringify(again));
     } finally {
       await transport.close?.();
+    }
+  });
+
+  it('falls back to $HOME when /tmp is mounted noexec, and leaves nothing behind', async () => {
+    const noexec = mkdtempSync(join(tmpdir(), 'respond-noexec-'));
+    await execa('mount', ['-t', 'tmpfs', '-o', 'noexec,mode=1777,size=64m', 'tmpfs', noexec]);
+    const { transport } = await hostTransport('oc-remote', inventory);
+    try {
+      const r = await runSweep(transport, {
+        roots: [fx.stateDir],
+        rules: { rules: [], allowlists: [], warnings: [] },
+        // The live token: the scrub above already removed the old one.
+        hunts: [{ ref: 'env:NEW_GW', value: fx.newToken }],
+        workdirParents: [noexec, '~'],
+      });
+      expect(r.stats.rgVersion).toMatch(/^ripgrep 15\./);
+      expect(r.findings.length).toBeGreaterThan(0);
+      expect(workdirs(noexec)).toEqual([]);
+      expect(workdirs(fx.home)).toEqual([]);
+      captured.push(JSON.stringify(r));
+    } finally {
+      await transport.close?.();
+      await execa('umount', [noexec], { reject: false });
     }
   });
 });
