@@ -1,6 +1,6 @@
 /** An inventory host as a sweep transport, through issue 3's inventory and transports. */
 import { UserError } from '../../lib/errors.js';
-import { loadInventory } from '../../lib/inventory/load.js';
+import { loadInventory, selectHosts } from '../../lib/inventory/load.js';
 import { createTransport } from '../hosts/transports/index.js';
 import { fromHostTransport, localTransport, type SweepTransport } from './transport.js';
 
@@ -23,4 +23,10 @@ export async function hostTransport(name: string, inventoryFile: string | undefi
   if (host.transport.type === 'local') return { transport: localTransport({ host: name, env: host.env }), scopeHints };
   const t = createTransport(host);
   return { transport: { ...fromHostTransport(t, name), close: () => t.close() }, scopeHints };
+}
+
+/** Host names an inventory selection names (`a,b`, `tag:prod`, `all`), in inventory order. */
+export function selectInventoryHosts(expr: string, inventoryFile: string | undefined): string[] {
+  if (!inventoryFile) throw new UserError(`--host ${expr} needs --inventory FILE`);
+  return selectHosts(loadInventory(inventoryFile), expr).map((h) => h.name);
 }

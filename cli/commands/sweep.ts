@@ -8,11 +8,11 @@ import type { Command } from 'commander';
 import { resolveSecretRef, SECRET_REF_PATTERN } from '../../activities/secrets/refs.js';
 import { runSweep } from '../../activities/sweep/engine.js';
 import { checkRulesInRg } from '../../activities/sweep/rg-check.js';
-import { hostTransport } from '../../activities/sweep/hosts.js';
-import { localTransport } from '../../activities/sweep/transport.js';
+import { hostTransport, selectInventoryHosts } from '../../activities/sweep/hosts.js';
+import { localTransport, type SweepTransport } from '../../activities/sweep/transport.js';
 import { UserError } from '../../lib/errors.js';
 import { loadBaseline } from '../../lib/sweep/baseline.js';
-import { MIN_HUNT_LENGTH } from '../../lib/sweep/hunt.js';
+import { MIN_HUNT_LENGTH, type HuntTarget } from '../../lib/sweep/hunt.js';
 import { REPORT_FORMATS, type ReportFormat } from '../../lib/sweep/report/index.js';
 import { loadRules } from '../../lib/sweep/rules/load.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../lib/sweep/rg.js';
@@ -48,37 +48,66 @@ export async function sweepCommand(roots: string[], opts: SweepCliOptions): Prom
   const rules = loadRules(opts.rules, opts.defaultRules);
   await checkRulesInRg(rules);
   const baseline = opts.baseline ? loadBaseline(opts.baseline) : undefined;
-  const hunts = [];
+  const hunts: HuntTarget[] = [];
   for (const ref of opts.huntRef) {
     const value = await resolveSecretRef(ref);
     if (value.length < MIN_HUNT_LENGTH) throw new UserError(`--hunt-ref ${ref}: value shorter than ${MIN_HUNT_LENGTH} characters would match by chance`);
     hunts.push({ ref, value });
   }
   if (opts.inventory && !opts.host) throw new UserError('--inventory needs --host NAME');
-  const local = !opts.host;
-  const inv = local ? undefined : await hostTransport(opts.host!, opts.inventory);
-  const transport = inv?.transport ?? localTransport();
-  const hints = roots.length === 0 ? (inv?.scopeHints ?? []) : [];
-  let result: SweepResult;
-  try {
-    result = await runSweep(transport, {
-      // Local relative paths are made absolute so reports and baselines do not depend on the cwd.
-      roots: roots.map((r) => (local ? resolve(r) : r)),
-      extraPaths: [...hints, ...opts.paths.map((r) => (local ? resolve(r) : r))],
-      rules,
-      hunts,
-      baseline,
-      maxFileSize,
-    });
-  } finally {
-    await transport.close?.();
+  const sweepOne = async (transport: SweepTransport, hints: string[], local: boolean) => {
+    try {
+      return await runSweep(transport, {
+        // Local relative paths are made absolute so reports and baselines do not depend on the cwd.
+        roots: roots.map((r) => (local ? resolve(r) : r)),
+        extraPaths: [...(roots.length === 0 ? hints : []), ...opts.paths.map((r) => (local ? resolve(r) : r))],
+        rules,
+        hunts,
+        baseline,
+        maxFileSize,
+      });
+    } finally {
+      await transport.close?.();
+    }
+  };
+  const results: SweepResult[] = [];
+  let failed = 0;
+  if (!opts.host) {
+    results.push(await sweepOne(localTransport(), [], true));
+  } else {
+    // Host by host in inventory order; one unreachable host does not hide the others' findings.
+    for (const name of selectInventoryHosts(opts.host, opts.inventory)) {
+      try {
+        const { transport, scopeHints } = await hostTransport(name, opts.inventory);
+        results.push(await sweepOne(transport, scopeHints, false));
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+        failed++;
+        results.push(failedResult(name, (e as Error).message.split('\n')[0]!));
+      }
+    }
   }
   const meta = {
     toolVersion: SWEEP_TOOL_VERSION,
     rules: rules.rules.map((r) => ({ id: r.id, family: r.family, description: r.description, severity: r.severity })),
   };
-  const report = REPORT_FORMATS[opts.format as ReportFormat]([result], meta);
-  return { report, exitCode: result.findings.length > 0 ? 1 : 0 };
+  const report = REPORT_FORMATS[opts.format as ReportFormat](results, meta);
+  // An incomplete sweep must not read as clean: a host that failed wins over findings.
+  const exitCode = failed > 0 ? 5 : results.some((r) => r.findings.length > 0) ? 1 : 0;
+  return { report, exitCode };
+}
+
+function failedResult(host: string, message: string): SweepResult {
+  return {
+    host,
+    roots: [],
+    findings: [],
+    suppressed: [],
+    skipped: [],
+    missingRoots: [],
+    stats: { bytesSearched: 0, filesSearched: 0, unattributedLines: 0, elapsedMs: 0, rgVersion: '' },
+    warnings: [`sweep failed: ${message}`],
+  };
 }
 
 function parseSize(text: string | undefined): number {
@@ -94,7 +123,7 @@ export function register(program: Command): void {
     .command('sweep')
     .description('find secrets in plaintext (OpenClaw state, logs, transcripts, histories, env files) with ripgrep')
     .argument('[paths...]', 'files or directories; default: the OpenClaw scope of the host')
-    .option('--host <name>', 'sweep this inventory host instead of the local machine')
+    .option('--host <hosts>', 'sweep inventory hosts instead of the local machine: a name, a,b, tag:TAG or all')
     .option('--inventory <file>', 'inventory that defines --host')
     .option('--paths <path,...>', 'add paths to the default scope (repeatable)', collect, [])
     .option('--rules <file>', 'extra rules file, respond or gitleaks TOML (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
@@ -104,7 +133,7 @@ export function register(program: Command): void {
     .option('--output <file>', 'write the report here instead of stdout')
     .option('--hunt-ref <ref>', 'hunt this credential exactly, by reference env:NAME or file:PATH (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--max-filesize <size>', 'skip (and report) larger files', '64M')
-    .addHelpText('after', '\nExit codes: 0 nothing found, 1 findings, 2 bad input, 5 host or rg failure.')
+    .addHelpText('after', '\nExit codes: 0 nothing found, 1 findings, 2 bad input, 5 a host could not be swept (the report still covers the others).')
     .action(async (paths: string[], opts: SweepCliOptions) => {
       const { report, exitCode } = await sweepCommand(paths, opts);
       if (opts.output) writeFileSync(opts.output, report, { mode: 0o600 });

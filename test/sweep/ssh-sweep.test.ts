@@ -50,7 +50,16 @@ beforeAll(async () => {
   chmodSync(sshd.dir, 0o711);
   chmodSync(join(sshd.dir, 'authorized_keys'), 0o644);
   inventory = join(root, 'inventory.yaml');
-  writeFileSync(inventory, stringify({ hosts: [{ name: 'oc-remote', transport: sshd.transport({ user: USER }), install: { method: 'npm' } }] }));
+  writeFileSync(
+    inventory,
+    stringify({
+      hosts: [
+        { name: 'oc-remote', tags: ['prod'], transport: sshd.transport({ user: USER }), install: { method: 'npm' } },
+        // Nothing listens on port 1: a host that cannot be reached.
+        { name: 'oc-down', tags: ['prod'], transport: sshd.transport({ user: USER, port: 1, connectTimeoutSec: 2 }), install: { method: 'npm' } },
+      ],
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -157,5 +166,15 @@ describe('sweep over SSH', () => {
       await transport.close?.();
       await execa('umount', [noexec], { reject: false });
     }
+  });
+
+  it('sweeps a tag of hosts: an unreachable host is reported and makes the exit code 5, the others still report', async () => {
+    const r = keep(await sweepCli(['--host', 'tag:prod', '--inventory', inventory, '--format', 'json', fx.stateDir], { PATH: process.env.PATH! }));
+    expect(r.code).toBe(5);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary.hosts).toEqual(['oc-remote', 'oc-down']);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.findings.every((f: { host: string }) => f.host === 'oc-remote')).toBe(true);
+    expect(report.hosts[1].warnings.join(' ')).toMatch(/^sweep failed: /);
   });
 });
