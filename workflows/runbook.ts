@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -32,6 +33,9 @@ import {
 import { progressMarkdown } from './progress.js';
 import { kindOf, planStep } from './plan-step.js';
 import type { Compensation, StepOutcome } from './steps/types.js';
+
+/** Patch: plans (and so approval hashes) include what earlier steps of the run found. */
+const SHOW_EARLIER_RESULTS = 'plans-show-earlier-results';
 
 export interface RunbookResult {
   outcome: 'completed' | 'dry-run';
@@ -112,10 +116,13 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
   setPhase('running');
 
   const compensations: { step: string; undo: Compensation }[] = [];
+  const earlier: NonNullable<PlanContext['earlier']> = {};
   for (const [index, step] of spec.steps.entries()) {
     const st = status.steps[index]!;
     const kind = kindOf(step);
-    const { action, hash, gated } = planStep(spec, input.specSha256, step, planCtx);
+    // Runs started before this patch approved plans that did not include earlier results.
+    const stepCtx = patched(SHOW_EARLIER_RESULTS) ? { ...planCtx, earlier } : planCtx;
+    const { action, hash, gated } = planStep(spec, input.specSha256, step, stepCtx);
     st.hash = hash;
 
     if (input.dryRun) {
@@ -145,7 +152,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     await audit('step.started', { step: step.id, args: { ...action.args, hash } });
     let outcome: StepOutcome;
     try {
-      outcome = await kind.run(step, { workflowId, plan: planCtx, secretRefs });
+      outcome = await kind.run(step, { workflowId, plan: stepCtx, secretRefs });
     } catch (err) {
       st.state = 'failed';
       st.endedAt = new Date().toISOString();
@@ -160,6 +167,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     st.endedAt = new Date().toISOString();
     st.summary = outcome.summary;
     if (outcome.compensation) compensations.push({ step: step.id, undo: outcome.compensation });
+    earlier[step.id] = { kind: step.kind, result: outcome.result ?? {} };
     await audit('step.completed', { step: step.id, result: { summary: outcome.summary, ...outcome.result } });
     publish();
   }

@@ -44,4 +44,9 @@ export interface PlanContext {
   params: Record<string, string | number | boolean>;
   /** name -> "sha256:..." fingerprint of the value the reference currently resolves to. */
   secretFingerprints: Record<string, string>;
+  /**
+   * What earlier steps of this run found (step id -> kind and result), so a gate can show and
+   * hash what the run discovered, e.g. each host's current version. Empty in `respond plan`.
+   */
+  earlier?: Record<string, { kind: string; result: Record<string, unknown> }>;
 }

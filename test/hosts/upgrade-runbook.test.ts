@@ -54,13 +54,16 @@ async function runTo(version: string, incident: string) {
   const approved = await s.cli(['approve', id, '--hash', pending.hash, '--as', 'tester']);
   expect(approved.code, approved.stderr).toBe(0);
   const result = await c.workflow.getHandle(id).result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
-  return { id, plan: st.steps.find((x) => x.id === 'plan'), result, final: await statusOf(c, id) };
+  return { id, pending, plan: st.steps.find((x) => x.id === 'plan'), result, final: await statusOf(c, id) };
 }
 
 describe('upgrade runbook', () => {
   it('plans, waits for approval, upgrades the canary over SSH', async () => {
     const r = await runTo(NEWER, 'UP-1');
     expect(r.plan?.summary).toBe(`canary-1 ${OLDER} -> ${NEWER}`);
+    // The approver approves, by hash, what the plan step found on the host, not only the parameters.
+    expect(r.pending.action.args.current).toEqual([`canary-1: ${OLDER} -> ${NEWER} (upgrade)`]);
+    expect((r.pending.action.args.commands as Record<string, string[]>)['canary-1']?.join('\n')).toContain(`openclaw@${NEWER}`);
     expect(r.result).toBe('completed');
     expect(r.final.steps.find((x) => x.id === 'upgrade')?.summary).toBe(`canary-1 ${OLDER} -> ${NEWER}`);
     const facts = await acts.openclawFacts({ host, audit: false });

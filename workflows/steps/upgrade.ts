@@ -44,8 +44,15 @@ const longOps = proxyActivities<OpenclawActivities>({
   retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3 },
 });
 
+/** Each host's current version and commands, as the run's latest upgrade-plan step found them. */
+function discovered(ctx: PlanContext): UpgradePlan[] | undefined {
+  const found = Object.values(ctx.earlier ?? {}).filter((e) => e.kind === 'upgrade-plan');
+  return found[found.length - 1]?.result.plans as UpgradePlan[] | undefined;
+}
+
 function describe(step: UpgradePlanStep | UpgradeStep, ctx: PlanContext): Record<string, unknown> {
   const version = renderForPlan(step.version, ctx);
+  const plans = step.kind === 'upgrade' ? discovered(ctx) : undefined;
   return {
     inventory: renderForPlan(step.inventory, ctx),
     hosts: renderForPlan(step.hosts, ctx),
@@ -55,6 +62,12 @@ function describe(step: UpgradePlanStep | UpgradeStep, ctx: PlanContext): Record
       ? {
           perHost: ['stop gateway', `npm install openclaw@${version} (in the host's prefix, or -g)`, 'start gateway', 'verify version and token'],
           onFailure: 'reinstall the previous version, restart, verify (recorded in the audit log)',
+        }
+      : {}),
+    ...(plans
+      ? {
+          current: plans.map((p) => `${p.host}: ${p.current} -> ${p.target} (${p.action}${p.gatewayLive ? '' : ', gateway down'})`),
+          commands: Object.fromEntries(plans.map((p) => [p.host, p.commands])),
         }
       : {}),
   };
