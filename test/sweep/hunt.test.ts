@@ -1,7 +1,7 @@
 // Exact hunting: every encoded form of a value is found through the real rg, wherever the value
 // sits in a larger encoded blob, and nothing else is.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,7 @@ describe('exact hunt', () => {
     expect(byFile.get('json.json')).toBe('json-escaped');
     expect(byFile.get('hex.txt')).toBe('hex');
     for (const f of r.findings) expect(JSON.stringify(f).includes(value)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('hunts a multi-line value (a PEM key) line by line, and never hands rg a newline', () => {

@@ -1,6 +1,6 @@
 // The sweep on this machine, end to end through the real rg and the CLI, over a state dir made
 // by the real openclaw CLI in which the old gateway token was rotated away.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,8 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  // The fixture holds (test-generated) secrets: leave nothing behind.
+  if (root) rmSync(root, { recursive: true, force: true });
   // No output of any run may hold a full secret, in any encoding the hunt knows.
   const secrets = [fx.oldToken, fx.newToken, Buffer.from(`operator:${fx.oldToken}`).toString('base64')];
   const all = captured.join('\n');
@@ -132,6 +134,7 @@ describe('what the sweep cannot read is reported, never fatal', () => {
     expect(by('binary')).toEqual([join(dir, 'blob.bin')]);
     expect(by('excluded')).toEqual([join(dir, 'node_modules')]);
     expect(r.findings.map((f) => f.path)).toEqual([join(dir, 'app.env'), join(dir, 'state.sqlite')]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the CLI names a missing path and exits by findings', async () => {
@@ -141,6 +144,7 @@ describe('what the sweep cannot read is reported, never fatal', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`not found: ${join(dir, 'nope')}`);
     expect(r.stdout).toContain('no secrets found');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

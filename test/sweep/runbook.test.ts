@@ -1,7 +1,7 @@
 // The sweep and scrub steps in a real runbook through the real CLI, embedded Temporal server and
 // worker: scrub waits for its approval, the run ends with the old token gone from live files,
 // and neither the CLI output, the workflow history nor the audit log ever holds the value.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -28,6 +28,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The fixture holds (test-generated) secrets: leave nothing behind.
+  if (root) rmSync(root, { recursive: true, force: true });
   await s?.stop();
 });
 

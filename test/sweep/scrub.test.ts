@@ -1,12 +1,12 @@
 // Scrub on a real openclaw state dir: quarantine with a manifest, then redact in place; nothing
 // the user owns is lost, the CLI still reads its config, and a second run changes nothing.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import JSON5 from 'json5';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScrub } from '../../activities/sweep/scrub.js';
 import { runSweep } from '../../activities/sweep/engine.js';
 import { localTransport } from '../../activities/sweep/transport.js';
@@ -21,6 +21,11 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'respond-scrub-'));
   fx = await makeOpenClawFixture(root);
+});
+
+afterAll(() => {
+  // The fixture holds (test-generated) secrets: leave nothing behind.
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe('scrub', () => {

@@ -2,7 +2,7 @@
 // transport, an unprivileged remote user whose HOME holds a state dir made by the real openclaw
 // CLI, and no rg on the host, so the bundled static rg is uploaded and removed again.
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -63,6 +63,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The fixture holds (test-generated) secrets: leave nothing behind.
+  if (root) rmSync(root, { recursive: true, force: true });
   await sshd?.stop();
   // The account was made for this test only.
   await execa('userdel', [USER], { reject: false });
@@ -165,6 +167,7 @@ describe('sweep over SSH', () => {
     } finally {
       await transport.close?.();
       await execa('umount', [noexec], { reject: false });
+      rmSync(noexec, { recursive: true, force: true });
     }
   });
 

@@ -1,7 +1,7 @@
 // The sweep and scrub step kinds inside real workflows on a real Temporal dev server (the
 // pinned CLI in .tools), with the real activities: references go in, fingerprints come out,
 // and no workflow history ever holds the value.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -50,6 +50,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The fixture holds (test-generated) secrets: leave nothing behind.
+  if (root) rmSync(root, { recursive: true, force: true });
   worker?.shutdown();
   await running;
   await env?.teardown();
