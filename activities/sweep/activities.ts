@@ -20,7 +20,10 @@ export interface SweepActivityDeps {
   /** `undefined` or `local`: this worker's machine. */
   transportFor(host: string | undefined, inventory: string | undefined): Promise<{ transport: SweepTransport; scopeHints: string[] }>;
   resolveRef(ref: string): Promise<string>;
+  /** Quarantine parent on this machine. */
   quarantineBase: string;
+  /** Use `quarantineBase` on remote hosts too (RESPOND_QUARANTINE_DIR set). */
+  quarantineBasePinned?: boolean;
 }
 
 export interface SweepHostInput {
@@ -77,11 +80,23 @@ export function defaultSweepDeps(): SweepActivityDeps {
       return hostTransport(host, inventory ?? process.env.RESPOND_INVENTORY);
     },
     resolveRef: (ref) => resolveSecretRef(ref),
-    quarantineBase: process.env.RESPOND_QUARANTINE_DIR ?? '/var/lib/respond/quarantine',
+    quarantineBase: process.env.RESPOND_QUARANTINE_DIR || '/var/lib/respond/quarantine',
+    quarantineBasePinned: Boolean(process.env.RESPOND_QUARANTINE_DIR),
   };
 }
 
 export function createSweepActivities(deps: SweepActivityDeps) {
+  /**
+   * The worker's own quarantine dir when the host is this machine; on another host, the remote
+   * user's state dir (the worker's path may not exist or be writable there), unless pinned.
+   */
+  async function quarantineBaseOn(t: SweepTransport): Promise<string> {
+    if (t.local || deps.quarantineBasePinned) return deps.quarantineBase;
+    const home = (await t.run('sh', ['-c', 'printf %s "$HOME"'])).stdout.trim();
+    if (!home.startsWith('/')) throw new Error(`${t.host}: cannot find the remote home directory for the quarantine`);
+    return `${home}/.local/state/respond/quarantine`;
+  }
+
   async function hunts(hunt: Record<string, string> | undefined): Promise<{ targets: HuntTarget[]; nameOf: Map<string, string> }> {
     const targets: HuntTarget[] = [];
     const nameOf = new Map<string, string>();
@@ -169,10 +184,11 @@ export function createSweepActivities(deps: SweepActivityDeps) {
           hunts: targets,
           timeoutMs: input.timeoutMs,
         });
+        const quarantineBase = await quarantineBaseOn(t);
         // Never redact the quarantined originals themselves, whatever roots were given.
-        const base = `${deps.quarantineBase.replace(/\/+$/, '')}/`;
+        const base = `${quarantineBase.replace(/\/+$/, '')}/`;
         const paths = [...new Set(found.findings.map((f) => f.path))].filter((p) => !p.startsWith(base));
-        return runScrub(t, { paths, hunts: targets, quarantineBase: deps.quarantineBase, label: input.label });
+        return runScrub(t, { paths, hunts: targets, quarantineBase, label: input.label });
       });
     },
   };

@@ -2,7 +2,7 @@
 // transport, an unprivileged remote user whose HOME holds a state dir made by the real openclaw
 // CLI, and no rg on the host, so the bundled static rg is uploaded and removed again.
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { HUNT_RULE_ID } from '../../lib/sweep/detector.js';
 import { hostTransport } from '../../activities/sweep/hosts.js';
 import { runScrub } from '../../activities/sweep/scrub.js';
+import { createSweepActivities, defaultSweepDeps } from '../../activities/sweep/activities.js';
 import { runSweep } from '../../activities/sweep/engine.js';
 import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
 import { sweepCli, type CliRun } from './helpers/cli.js';
@@ -179,5 +180,31 @@ describe('sweep over SSH', () => {
     expect(report.findings.length).toBeGreaterThan(0);
     expect(report.findings.every((f: { host: string }) => f.host === 'oc-remote')).toBe(true);
     expect(report.hosts[1].warnings.join(' ')).toMatch(/^sweep failed: /);
+  });
+
+  it('the scrub activity quarantines on a remote host under that user\'s own state dir', async () => {
+    const notes = join(fx.home, 'notes');
+    mkdirSync(notes, { recursive: true });
+    writeFileSync(join(notes, 'pasted.txt'), `gateway token was ${fx.newToken}\n`);
+    await execa('chown', ['-R', `${USER}:`, notes]);
+    process.env.RESPOND_TEST_SCRUB_NEW_GW = fx.newToken;
+    try {
+      // Worker's own base is a path that does not exist on the host: it must not be used there.
+      const acts = createSweepActivities({ ...defaultSweepDeps(), quarantineBase: '/nonexistent/respond-quarantine', quarantineBasePinned: false });
+      const res = await acts.scrubHost({
+        host: 'oc-remote',
+        inventory,
+        roots: [notes],
+        hunt: { new_gw: 'env:RESPOND_TEST_SCRUB_NEW_GW' },
+        label: 'INC-2.scrub',
+      });
+      captured.push(JSON.stringify(res));
+      expect(res.quarantineDir).toBe(join(fx.home, '.local', 'state', 'respond', 'quarantine', 'INC-2.scrub'));
+      expect(statSync(res.quarantineDir).mode & 0o777).toBe(0o700);
+      expect(res.scrubbed.map((e) => e.path)).toEqual([join(notes, 'pasted.txt')]);
+      expect(readFileSync(join(notes, 'pasted.txt'), 'utf8')).not.toContain(fx.newToken);
+    } finally {
+      delete process.env.RESPOND_TEST_SCRUB_NEW_GW;
+    }
   });
 });
