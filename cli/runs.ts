@@ -41,8 +41,9 @@ export function isClosed(view: RunView): boolean {
   return view.execution !== 'RUNNING';
 }
 
+/** A run that is still going or completed is fine; failed, terminated, cancelled or timed out is not. */
 export function exitCodeOf(view: RunView): number {
-  return view.execution === 'COMPLETED' ? EXIT.ok : view.execution === 'RUNNING' ? EXIT.ok : EXIT.failed;
+  return view.execution === 'COMPLETED' || view.execution === 'RUNNING' ? EXIT.ok : EXIT.failed;
 }
 
 /**

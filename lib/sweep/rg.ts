@@ -33,8 +33,8 @@ export function databaseArgs(files: readonly string[], maxFileSize: number): str
   return ['--json', '--text', '--null-data', ...commonArgs(files, maxFileSize)];
 }
 
-/** Flags shared by the sweep's passes; `--file -` reads the patterns from stdin. */
-function commonArgs(roots: readonly string[], maxFileSize: number): string[] {
+/** What is searched: the same for the sweep and for the plain-rg baseline it is measured against. */
+function scopeArgs(maxFileSize: number): string[] {
   return [
     // Secrets hide in dotfiles and in files .gitignore names (.env): search everything.
     '--hidden',
@@ -43,6 +43,13 @@ function commonArgs(roots: readonly string[], maxFileSize: number): string[] {
     '--max-filesize',
     String(maxFileSize),
     ...EXCLUDED_GLOBS.flatMap((g) => ['--glob', g]),
+  ];
+}
+
+/** Flags shared by the sweep's passes; `--file -` reads the patterns from stdin. */
+function commonArgs(roots: readonly string[], maxFileSize: number): string[] {
+  return [
+    ...scopeArgs(maxFileSize),
     // --debug is how rg says which files it skipped as binary; the rest of its notes are ignored.
     '--debug',
     // Patterns come on stdin: hunted values must never appear in a process list.
@@ -63,19 +70,7 @@ export function sweepArgs(roots: readonly string[], maxFileSize: number): string
 
 /** The same search with plain output, as an operator would type it: the benchmark's baseline. */
 export function plainArgs(roots: readonly string[], maxFileSize: number, patternFile: string): string[] {
-  return [
-    '-n',
-    '--hidden',
-    '--no-ignore',
-    '--no-config',
-    '--max-filesize',
-    String(maxFileSize),
-    ...EXCLUDED_GLOBS.flatMap((g) => ['--glob', g]),
-    '--file',
-    patternFile,
-    '--',
-    ...roots,
-  ];
+  return ['-n', ...scopeArgs(maxFileSize), '--file', patternFile, '--', ...roots];
 }
 
 interface RgText {
