@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { AuditLog, type AuditEvent } from './audit/audit-log.js';
 import { createExecActivities } from './exec/activities.js';
+import { createFleetActivities } from './fleet/activities.js';
 import { EffectLedger } from './exec/effect-ledger.js';
 import { createHostActivities } from './hosts/activities.js';
 import { createOpenclawActivities } from './openclaw/activities.js';
@@ -19,21 +20,38 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const audit = new AuditLog(deps.auditLogPath);
   const ledger = new EffectLedger(join(deps.stateDir, 'effects'));
-  return {
-    ...createExecActivities(ledger),
-    ...createHostActivities(),
-    ...createOpenclawActivities(),
-    ...createSweepActivities({
+  return registry(
+    createExecActivities(ledger),
+    createFleetActivities(),
+    createHostActivities(),
+    createOpenclawActivities(),
+    createSweepActivities({
       ...defaultSweepDeps(),
       quarantineBase: process.env.RESPOND_QUARANTINE_DIR || join(deps.stateDir, 'quarantine'),
     }),
-    async appendAudit(event: AuditEvent): Promise<void> {
-      await audit.append(event);
+    {
+      async appendAudit(event: AuditEvent): Promise<void> {
+        await audit.append(event);
+      },
+      async fingerprintSecrets(refs: Record<string, string>): Promise<Record<string, string>> {
+        return fingerprintSecretRefs(refs);
+      },
     },
-    async fingerprintSecrets(refs: Record<string, string>): Promise<Record<string, string>> {
-      return fingerprintSecretRefs(refs);
-    },
-  };
+  );
+}
+
+type Merge<T extends object[]> = T extends [infer H, ...infer R extends object[]] ? H & Merge<R> : unknown;
+
+/** One namespace of activities; a name defined twice is a bug that would silently pick one. */
+export function registry<T extends object[]>(...groups: T): Merge<T> {
+  const out: Record<string, unknown> = {};
+  for (const g of groups) {
+    for (const [name, fn] of Object.entries(g)) {
+      if (name in out) throw new Error(`activity ${name} is defined twice`);
+      out[name] = fn;
+    }
+  }
+  return out as Merge<T>;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -11,7 +11,7 @@ import { createOpenclawActivities } from '../activities/openclaw/activities.js';
 import { startGateway, stopGateway } from '../activities/openclaw/gateway-process.js';
 import { openOpenclawHost } from '../activities/openclaw/host.js';
 import { createTransport } from '../activities/hosts/transports/index.js';
-import { directUpgradeOps, runUpgrade } from '../activities/openclaw/upgrade-flow.js';
+import { directUpgradeOps, runUpgrade } from '../workflows/upgrade-flow.js';
 import type { HostSpec } from '../lib/inventory/schema.js';
 import { createFixtureHost, ensureOpenclaw, NEWER, OLDER } from '../test/fixtures/openclaw.js';
 import { ensureNode24, NODE24_VERSION } from '../test/fixtures/node24.js';

@@ -90,6 +90,13 @@ export class ApprovalGate {
     }
   }
 
+  /** `--auto-approve`: one approval that satisfies the gate, recorded under `actor` (auto:<who>). */
+  autoApprove(actor: string, now: number): void {
+    const p = this.requirePending();
+    p.approvals.push({ approver: actor, at: new Date(now).toISOString(), via: 'auto' });
+    this.decision = { kind: 'approved' };
+  }
+
   reject(req: RejectionRequest): void {
     this.decision = { kind: 'rejected', actor: req.actor, reason: req.reason };
   }

@@ -3,10 +3,14 @@
  * the web UI may send, and the shapes they carry. Shared by the workflow and the CLI.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { FleetPolicy } from '../lib/fleet/policy.js';
+import type { InclusionProof } from '../lib/fleet/merkle.js';
 import type { PlannedAction } from '../lib/runbook/step-base.js';
-import type { RunbookSpec } from '../lib/runbook/schema.js';
+import type { RunbookSpec, StepSpec } from '../lib/runbook/schema.js';
+import type { ResumeState } from './fleet/cursor.js';
 
 export const RUNBOOK_WORKFLOW = 'runbookWorkflow';
+export const HOST_WORKFLOW = 'hostWorkflow';
 
 export interface RunbookInput {
   spec: RunbookSpec;
@@ -18,6 +22,12 @@ export interface RunbookInput {
   /** Who started the run. */
   actor: string;
   dryRun: boolean;
+  /** Where host-scoped steps act and how they spread; absent: the worker's own machine. */
+  fleet?: FleetPolicy;
+  /** `--auto-approve`: every gate that allows it is approved as `auto:<actor>`. */
+  autoApprove?: { actor: string };
+  /** Set by continue-as-new: where the previous run of this workflow stopped. */
+  resume?: ResumeState;
 }
 
 export interface ApprovalRequest {
@@ -48,7 +58,7 @@ export interface StepStatus {
 export interface ApprovalRecord {
   approver: string;
   at: string;
-  via: 'update' | 'signal';
+  via: 'update' | 'signal' | 'auto';
   comment?: string;
 }
 
@@ -63,6 +73,10 @@ export interface PendingApproval {
   openedAt: string;
   deadline: string;
   escalated: boolean;
+  /** For a wave of hosts: the Merkle root over every host's action, which the hash commits to. */
+  merkleRoot?: string;
+  /** Per-host action hashes of the wave (name -> hash), for `status --host` proofs; capped. */
+  leaves?: Array<{ host: string; actionHash: string }>;
 }
 
 export type RunbookPhase = 'running' | 'waiting-approval' | 'completed' | 'failed' | 'rejected' | 'aborted';
@@ -78,6 +92,83 @@ export interface RunbookStatus {
   /** Signals that could not be applied (a signal cannot be refused up front like an update). */
   ignoredSignals: { at: string; reason: string }[];
   error?: string;
+  fleet?: FleetSummary;
+}
+
+/** Where one host stands in a fleet run. */
+export type HostState = 'queued' | 'running' | 'parked' | 'approved' | 'done' | 'failed' | 'skipped';
+
+/** The parent's compact view of a fleet section: counts, not every host's results. */
+export interface FleetSummary {
+  /** Ids of the host-scoped steps this section runs. */
+  steps: string[];
+  total: number;
+  wave: number;
+  waves: number;
+  waveHosts: number;
+  counts: Record<HostState, number>;
+  failed: Array<{ host: string; reason: string }>;
+  /** Hosts by state for the current wave, beyond the counts (running and parked), capped. */
+  active: Array<{ host: string; state: HostState; step?: string }>;
+  maxConcurrency: number;
+  maxErrors: number;
+  tripped: boolean;
+  /** The most concurrently working hosts seen. */
+  peakConcurrency: number;
+}
+
+/** Input of one host's child workflow: the host-scoped steps of a section, for one host. */
+export interface HostRunInput {
+  /** The runbook run's workflow id: reports go to its latest run, across continue-as-new. */
+  parentId: string;
+  host: string;
+  inventory?: string;
+  inventorySha256?: string;
+  wave: number;
+  runbook: string;
+  specSha256: string;
+  incident: string;
+  params: Record<string, string | number | boolean>;
+  secretFingerprints: Record<string, string>;
+  secretRefs: Record<string, string>;
+  steps: StepSpec[];
+  dryRun: boolean;
+}
+
+/** A child tells its parent: parked at a gate (with its action), done, failed or skipped. */
+export interface HostReport {
+  host: string;
+  wave: number;
+  state: 'parked' | 'done' | 'failed' | 'skipped';
+  step?: string;
+  hash?: string;
+  args?: Record<string, unknown>;
+  summary?: string;
+  error?: string;
+}
+
+/** The parent tells a parked child: go on under this wave approval, or stop. */
+export interface HostRelease {
+  step: string;
+  approved: boolean;
+  waveHash?: string;
+  merkleRoot?: string;
+  approvers?: string[];
+  reason?: string;
+}
+
+export interface HostStatus {
+  host: string;
+  parentId: string;
+  wave: number;
+  state: HostState;
+  steps: StepStatus[];
+  error?: string;
+}
+
+export interface HostProof extends InclusionProof {
+  step: string;
+  waveHash: string;
 }
 
 export interface ApprovalReceipt {
@@ -93,3 +184,6 @@ export const rejectUpdate = defineUpdate<void, [RejectionRequest]>('reject');
 /** Same as the updates, for the web UI's "Send a Signal" (JSON input). */
 export const approveSignal = defineSignal<[ApprovalRequest]>('approve');
 export const rejectSignal = defineSignal<[RejectionRequest]>('reject');
+export const hostReportSignal = defineSignal<[HostReport]>('hostReport');
+export const hostReleaseSignal = defineSignal<[HostRelease]>('release');
+export const hostStatusQuery = defineQuery<HostStatus>('hostStatus');

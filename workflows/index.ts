@@ -1,1 +1,2 @@
 export { runbookWorkflow } from './runbook.js';
+export { hostWorkflow } from './host.js';

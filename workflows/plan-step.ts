@@ -3,7 +3,7 @@ import { actionHash } from '../lib/runbook/plan.js';
 import type { RunbookSpec, StepSpec } from '../lib/runbook/schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
 import { stepKinds } from './steps/index.js';
-import type { StepKind } from './steps/types.js';
+import type { AnyStepKind, HostStepKind, StepKind } from './steps/types.js';
 
 export interface PlannedStep {
   action: PlannedAction;
@@ -11,9 +11,29 @@ export interface PlannedStep {
   gated: boolean;
 }
 
-export function kindOf(step: StepSpec): StepKind<StepSpec> {
+function anyKind(step: StepSpec): AnyStepKind<StepSpec> {
   // The registry is keyed by kind, so this lookup always matches the step's own type.
-  return stepKinds[step.kind] as unknown as StepKind<StepSpec>;
+  return stepKinds[step.kind] as unknown as AnyStepKind<StepSpec>;
+}
+
+export function isHostStep(step: StepSpec): boolean {
+  return anyKind(step).scope === 'host';
+}
+
+export function isGated(step: StepSpec): boolean {
+  return anyKind(step).alwaysGated || Boolean(step.approval);
+}
+
+export function kindOf(step: StepSpec): StepKind<StepSpec> {
+  const k = anyKind(step);
+  if (k.scope !== 'runbook') throw new Error(`step ${step.id} (${step.kind}) acts on hosts; the fleet runs it`);
+  return k;
+}
+
+export function hostKindOf(step: StepSpec): HostStepKind<StepSpec> {
+  const k = anyKind(step);
+  if (k.scope !== 'host') throw new Error(`step ${step.id} (${step.kind}) does not act on hosts`);
+  return k;
 }
 
 export function planStep(spec: RunbookSpec, specSha256: string, step: StepSpec, ctx: PlanContext): PlannedStep {
@@ -25,5 +45,12 @@ export function planStep(spec: RunbookSpec, specSha256: string, step: StepSpec, 
     kind: step.kind,
     args: kind.describe(step, ctx),
   };
-  return { action, hash: actionHash(action), gated: kind.alwaysGated || Boolean(step.approval) };
+  return { action, hash: actionHash(action), gated: isGated(step) };
+}
+
+/** Consecutive host-scoped steps form one section: each host runs all of them in one child workflow. */
+export function sectionEnd(steps: readonly StepSpec[], start: number): number {
+  let end = start;
+  while (end < steps.length && isHostStep(steps[end]!)) end++;
+  return end;
 }

@@ -1,5 +1,5 @@
 /** The Markdown shown as the run's current details in the web UI. Pure; never holds a secret. */
-import type { RunbookStatus, StepState } from './definitions.js';
+import type { FleetSummary, HostStatus, RunbookStatus, StepState } from './definitions.js';
 
 /** One glyph per step state, for the UI's details and the terminal alike. */
 export const STEP_ICON: Record<StepState, string> = {
@@ -32,6 +32,42 @@ export function progressMarkdown(id: string, s: RunbookStatus): string {
       `Approve with \`respond approve ${id} --step ${p.step} --hash ${p.hash}\`, or send the signal \`approve\` with`,
       `\`{"step":"${p.step}","hash":"${p.hash}","approver":"<you>"}\`.`,
     );
+  }
+  if (s.fleet) lines.push('', ...fleetMarkdown(s.fleet));
+  if (s.error) lines.push('', `**Error:** ${escape(s.error)}`);
+  return lines.join('\n');
+}
+
+/** One line of counts by state, the same words in the UI and the terminal. */
+export function fleetCounts(f: FleetSummary): string {
+  const order = ['done', 'failed', 'running', 'parked', 'approved', 'queued', 'skipped'] as const;
+  return order.filter((k) => f.counts[k] > 0).map((k) => `${f.counts[k]} ${k}`).join(', ') || 'no hosts';
+}
+
+function fleetMarkdown(f: FleetSummary): string[] {
+  const lines = [
+    `**Fleet** (${f.steps.join(', ')}): ${f.total} host(s), wave ${f.wave}/${f.waves} (${f.waveHosts} host(s)), ` +
+      `maxConcurrency ${f.maxConcurrency}, maxErrors ${f.maxErrors}${f.tripped ? ', **error budget exhausted**' : ''}`,
+    '',
+    fleetCounts(f),
+  ];
+  if (f.failed.length) {
+    lines.push('', '| failed host | reason |', '|---|---|', ...f.failed.slice(0, 20).map((x) => `| ${x.host} | ${escape(x.reason)} |`));
+  }
+  return lines;
+}
+
+export function hostProgressMarkdown(s: HostStatus): string {
+  const lines = [
+    `**${s.host}** · wave ${s.wave} · ${s.state} · run \`${s.parentId}\``,
+    '',
+    '| | step | kind | state | note |',
+    '|---|---|---|---|---|',
+    ...s.steps.map((st, i) => `| ${STEP_ICON[st.state]} ${i + 1} | ${st.id} | ${st.kind} | ${st.state} | ${escape(st.summary ?? '')} |`),
+  ];
+  if (s.state === 'parked') {
+    const st = s.steps.find((x) => x.state === 'waiting-approval');
+    lines.push('', `Waiting for the wave's approval of \`${st?.id}\` (host action hash \`${st?.hash}\`): approve the run \`${s.parentId}\`, not this workflow.`);
   }
   if (s.error) lines.push('', `**Error:** ${escape(s.error)}`);
   return lines.join('\n');

@@ -3,8 +3,11 @@
  * recording every action in the audit log, and undoing completed steps if a later one fails.
  */
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
+  ContinueAsNew,
+  continueAsNew,
   log,
   patched,
   setCurrentDetails,
@@ -14,14 +17,17 @@ import {
 } from '@temporalio/workflow';
 import type { AuditEvent } from '../activities/audit/audit-log.js';
 import { parseDuration } from '../lib/duration.js';
+import { actionHash } from '../lib/runbook/plan.js';
 import type { StepSpec } from '../lib/runbook/schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
+import { renderTemplate } from '../lib/template.js';
 import { CURRENT_STEP, PHASE } from '../lib/search-attributes.js';
 import { activities } from './activity-options.js';
 import { ApprovalGate, type GatePolicy } from './approval-gate.js';
 import {
   approveSignal,
   approveUpdate,
+  hostReportSignal,
   rejectSignal,
   rejectUpdate,
   statusQuery,
@@ -30,12 +36,17 @@ import {
   type RunbookStatus,
   type StepStatus,
 } from './definitions.js';
+import type { FleetCursor, ResumeState } from './fleet/cursor.js';
+import { FleetSection, openSection } from './fleet/section.js';
+import { legacyDescribe, legacyRun, type LegacyHostStep } from './legacy/host-loops.js';
 import { progressMarkdown } from './progress.js';
-import { kindOf, planStep } from './plan-step.js';
+import { isGated, isHostStep, kindOf, planStep, sectionEnd, type PlannedStep } from './plan-step.js';
 import type { Compensation, StepOutcome } from './steps/types.js';
 
 /** Patch: plans (and so approval hashes) include what earlier steps of the run found. */
 const SHOW_EARLIER_RESULTS = 'plans-show-earlier-results';
+/** Patch: host-scoped steps fan out to one child workflow per host (before: a loop per step, here). */
+const FLEET_CHILDREN = 'fleet-children';
 
 export interface RunbookResult {
   outcome: 'completed' | 'dry-run';
@@ -43,7 +54,7 @@ export interface RunbookResult {
 }
 
 export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResult> {
-  const { spec } = input;
+  const { spec, resume } = input;
   const { workflowId } = workflowInfo();
   const gate = new ApprovalGate();
   const status: RunbookStatus = {
@@ -52,9 +63,10 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     specSha256: input.specSha256,
     dryRun: input.dryRun,
     phase: 'running',
-    steps: spec.steps.map((s) => ({ id: s.id, kind: s.kind, state: 'pending' })),
-    ignoredSignals: [],
+    steps: resume?.steps ?? spec.steps.map((s) => ({ id: s.id, kind: s.kind, state: 'pending' })),
+    ignoredSignals: resume?.ignoredSignals ?? [],
   };
+  let fleet: FleetSection | undefined;
   let auditSeq = 0;
   const audit = (event: string, fields: Partial<AuditEvent> = {}) =>
     activities.appendAudit({
@@ -95,6 +107,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       publish();
     }
   });
+  setHandler(hostReportSignal, (r) => fleet?.onReport(r));
   setHandler(rejectSignal, (req) => {
     try {
       gate.validateRejection(req);
@@ -106,23 +119,46 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
   });
 
   const secretRefs = Object.fromEntries(Object.entries(spec.secrets).map(([name, s]) => [name, s.ref]));
-  const secretFingerprints = Object.keys(secretRefs).length ? await activities.fingerprintSecrets(secretRefs) : {};
+  const secretFingerprints =
+    resume?.secretFingerprints ?? (Object.keys(secretRefs).length ? await activities.fingerprintSecrets(secretRefs) : {});
   const planCtx: PlanContext = { runbook: spec.name, incident: input.incident, params: input.params, secretFingerprints };
 
-  await audit('runbook.started', {
-    actor: input.actor,
-    args: { source: input.source, specSha256: input.specSha256, params: input.params, dryRun: input.dryRun, secrets: secretFingerprints },
-  });
+  if (!resume) {
+    await audit('runbook.started', {
+      actor: input.actor,
+      args: {
+        source: input.source,
+        specSha256: input.specSha256,
+        params: input.params,
+        dryRun: input.dryRun,
+        secrets: secretFingerprints,
+        ...(input.fleet ? { fleet: input.fleet } : {}),
+        ...(input.autoApprove ? { autoApprove: `auto:${input.autoApprove.actor}` } : {}),
+      },
+    });
+  }
   setPhase('running');
 
   const compensations: { step: string; undo: Compensation }[] = [];
-  const earlier: NonNullable<PlanContext['earlier']> = {};
-  for (const [index, step] of spec.steps.entries()) {
+  const compensable: number[] = [...(resume?.compensable ?? [])];
+  const earlier: NonNullable<PlanContext['earlier']> = resume?.earlier ?? {};
+  for (const i of compensable) {
+    const step = spec.steps[i]!;
+    const undo = kindOf(step).compensationFor?.(step, { workflowId, plan: { ...planCtx, earlier }, secretRefs });
+    if (undo) compensations.push({ step: step.id, undo });
+  }
+  let index = resume?.stepIndex ?? 0;
+  for (; index < spec.steps.length; index++) {
+    const step = spec.steps[index]!;
     const st = status.steps[index]!;
-    const kind = kindOf(step);
     // Runs started before this patch approved plans that did not include earlier results.
     const stepCtx = patched(SHOW_EARLIER_RESULTS) ? { ...planCtx, earlier } : planCtx;
-    const { action, hash, gated } = planStep(spec, input.specSha256, step, stepCtx);
+    const host = isHostStep(step);
+    if (host && (resume?.fleet?.section === index || patched(FLEET_CHILDREN))) {
+      index = await runFleetSection(index, resume?.fleet?.section === index ? resume.fleet : undefined) - 1;
+      continue;
+    }
+    const { action, hash, gated } = host ? legacyPlan(step, stepCtx) : planStep(spec, input.specSha256, step, stepCtx);
     st.hash = hash;
 
     if (input.dryRun) {
@@ -152,7 +188,8 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     await audit('step.started', { step: step.id, args: { ...action.args, hash } });
     let outcome: StepOutcome;
     try {
-      outcome = await kind.run(step, { workflowId, plan: stepCtx, secretRefs });
+      const runCtx = { workflowId, plan: stepCtx, secretRefs };
+      outcome = host ? await legacyRun(step as unknown as LegacyHostStep, runCtx) : await kindOf(step).run(step, runCtx);
     } catch (err) {
       st.state = 'failed';
       st.endedAt = new Date().toISOString();
@@ -166,7 +203,10 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     st.state = 'done';
     st.endedAt = new Date().toISOString();
     st.summary = outcome.summary;
-    if (outcome.compensation) compensations.push({ step: step.id, undo: outcome.compensation });
+    if (outcome.compensation) {
+      compensations.push({ step: step.id, undo: outcome.compensation });
+      compensable.push(index);
+    }
     earlier[step.id] = { kind: step.kind, result: outcome.result ?? {} };
     await audit('step.completed', { step: step.id, result: { summary: outcome.summary, ...outcome.result } });
     publish();
@@ -176,11 +216,121 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
   setPhase('completed', '-');
   return { outcome: input.dryRun ? 'dry-run' : 'completed', steps: status.steps };
 
-  async function awaitApproval(step: StepSpec, action: PlannedAction, hash: string) {
+  /** A run from before the fleet model: its host steps are planned and run as they were then. */
+  function legacyPlan(step: StepSpec, ctx: PlanContext): PlannedStep {
+    const action: PlannedAction = {
+      runbook: spec.name,
+      specSha256: input.specSha256,
+      step: step.id,
+      kind: step.kind,
+      args: legacyDescribe(step as unknown as LegacyHostStep, ctx),
+    };
+    return { action, hash: actionHash(action), gated: isGated(step) };
+  }
+
+  /** Consecutive host-scoped steps over the fleet; returns the index of the first step after them. */
+  async function runFleetSection(start: number, resumed: FleetCursor | undefined): Promise<number> {
+    const end = sectionEnd(spec.steps, start);
+    const steps = spec.steps.slice(start, end);
+    const render = (t: string) => renderTemplate(t, planCtx);
+    const cursor = resumed ?? (await openSection(start, input.fleet, render));
+    const sectionStatus = status.steps.slice(start, end);
+    if (!resumed) {
+      await audit('fleet.started', {
+        step: steps[0]!.id,
+        args: { steps: steps.map((s) => s.id), hosts: cursor.hosts, inventory: cursor.inventory, inventorySha256: cursor.inventorySha256, total: cursor.total, waves: cursor.waves.length },
+      });
+    }
+    fleet = new FleetSection(cursor, {
+      workflowId,
+      input,
+      steps,
+      secretFingerprints,
+      secretRefs,
+      publish: (summary) => {
+        status.fleet = summary;
+        for (const st of sectionStatus) {
+          if (st.state === 'pending') st.state = 'running';
+          if (st.state === 'running' && !st.startedAt) st.startedAt = new Date().toISOString();
+        }
+        publish();
+      },
+      approve: async (step, action, hash, wave) => {
+        const st = status.steps.find((x) => x.id === step.id)!;
+        st.state = 'waiting-approval';
+        st.hash = hash;
+        setPhase('waiting-approval', step.id);
+        const decision = await awaitApproval(step, action, hash, wave);
+        if (decision.kind === 'rejected') {
+          st.state = 'skipped';
+          st.summary = `rejected by ${decision.actor}: ${decision.reason}`;
+          await audit('approval.rejected', { step: step.id, actor: decision.actor, args: { hash, reason: decision.reason } });
+          setPhase('rejected');
+          throw ApplicationFailure.nonRetryable(`step ${step.id} rejected by ${decision.actor}: ${decision.reason}`, 'Rejected');
+        }
+        st.state = 'running';
+        setPhase('running', step.id);
+        return decision.approvers;
+      },
+      rollOver: async (c) => {
+        await condition(allHandlersFinished);
+        const next: ResumeState = {
+          stepIndex: start,
+          steps: status.steps,
+          ignoredSignals: status.ignoredSignals.slice(-20),
+          earlier,
+          compensable,
+          fleet: c,
+          secretFingerprints,
+          generation: (resume?.generation ?? 0) + 1,
+        };
+        return continueAsNew<typeof runbookWorkflow>({ ...input, resume: next });
+      },
+    });
+    let outcome: { summary: string };
+    try {
+      outcome = await fleet.run();
+    } catch (err) {
+      if (err instanceof ContinueAsNew) throw err;
+      for (const st of sectionStatus) {
+        if (st.state === 'running' || st.state === 'pending') st.state = 'failed';
+        st.endedAt = new Date().toISOString();
+      }
+      if (status.phase !== 'rejected' && status.phase !== 'aborted') {
+        status.error = (err as Error).message;
+        sectionStatus[0]!.summary = (err as Error).message;
+        await audit('step.failed', { step: steps[0]!.id, result: { error: (err as Error).message, fleet: status.fleet } });
+        await rollBack(compensations);
+        setPhase('failed');
+      }
+      throw err;
+    } finally {
+      fleet = undefined;
+    }
+    for (const st of sectionStatus) {
+      st.state = input.dryRun ? 'skipped' : 'done';
+      st.endedAt = new Date().toISOString();
+      st.summary = input.dryRun ? `dry run: ${outcome.summary}` : outcome.summary;
+    }
+    await audit('fleet.completed', { step: steps[0]!.id, result: { summary: outcome.summary, failed: status.fleet?.failed } });
+    publish();
+    return end;
+  }
+
+  async function awaitApproval(step: StepSpec, action: PlannedAction, hash: string, wave?: { root: string; leaves: Array<{ host: string; actionHash: string }> }) {
     const policy = gatePolicy(step);
     gate.open(step.id, hash, action, policy, Date.now());
-    await audit('approval.requested', { step: step.id, args: { hash, approvers: policy.approvers, minApprovals: policy.minApprovals } });
+    if (wave) {
+      gate.pending!.merkleRoot = wave.root;
+      // Enough for `status --host` to prove inclusion without bloating every query of a huge wave.
+      gate.pending!.leaves = wave.leaves.length <= 5000 ? wave.leaves : undefined;
+    }
+    await audit('approval.requested', { step: step.id, args: { hash, approvers: policy.approvers, minApprovals: policy.minApprovals, ...(wave ? { merkleRoot: wave.root, hosts: wave.leaves.length } : {}) } });
     publish();
+    // `--auto-approve`: the workflow approves the hash it computed itself, as auto:<actor>.
+    if (input.autoApprove && spec.autoApprove !== false && step.autoApprove !== false) {
+      gate.autoApprove(`auto:${input.autoApprove.actor}`, Date.now());
+    }
     let decided = await condition(() => gate.decision !== undefined, policy.timeoutMs);
     if (!decided && policy.onTimeout === 'escalate') {
       gate.escalate(policy.escalateTo, policy.timeoutMs, Date.now());
@@ -200,7 +350,8 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     for (const a of pending.approvals) {
       await audit('approval.granted', { step: step.id, actor: a.approver, args: { hash, via: a.via, at: a.at, comment: a.comment } });
     }
-    return gate.decision!;
+    const decision = gate.decision!;
+    return decision.kind === 'approved' ? { ...decision, approvers: pending.approvals.map((a) => a.approver) } : decision;
   }
 
   function gatePolicy(step: StepSpec): GatePolicy {

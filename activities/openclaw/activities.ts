@@ -13,7 +13,7 @@ import { startGateway, stopGateway } from './gateway-process.js';
 import { openOpenclawHost, type OpenclawHost } from './host.js';
 import { installVersion } from './install.js';
 import { planUpgrade, verifyUpgrade, type UpgradePlan, type VerifyResult } from './upgrade.js';
-import { DEFAULT_MINIMUM_VERSION } from './version.js';
+import { MINIMUM_SAFE_VERSION } from '../../lib/openclaw-version.js';
 
 export interface OpenclawActivityDeps {
   ssh?: SshOptions;
@@ -40,7 +40,7 @@ export function createOpenclawActivities(deps: OpenclawActivityDeps = {}) {
       });
     },
     async openclawUpgradePlan(input: HostInput & { target: string; minimumVersion?: string }): Promise<UpgradePlan> {
-      return asActivity(async () => planUpgrade(await open(input.host), input.target, input.minimumVersion ?? DEFAULT_MINIMUM_VERSION));
+      return asActivity(async () => planUpgrade(await open(input.host), input.target, input.minimumVersion ?? MINIMUM_SAFE_VERSION));
     },
     async openclawGatewayStop(input: HostInput): Promise<{ stopped: boolean }> {
       return asActivity(async () => stopGateway(await open(input.host)));

@@ -8,7 +8,7 @@ import { gatewayProcess, probeHostGateway } from './gateway-process.js';
 import type { TokenVerdict } from './gateway-probe.js';
 import { hostToken, type OpenclawHost } from './host.js';
 import { installCommand } from './install.js';
-import { compareVersions, isOpenclawVersion } from './version.js';
+import { compareVersions, isOpenclawVersion } from '../../lib/openclaw-version.js';
 
 export interface UpgradePlan {
   host: string;

@@ -12,13 +12,14 @@ import { loadRules } from '../../lib/sweep/rules/load.js';
 import type { Finding, SweepResult } from '../../lib/sweep/types.js';
 import { runSweep } from './engine.js';
 import { checkRulesInRg } from './rg-check.js';
-import { hostTransport } from './hosts.js';
+import { hostTransport, specTransport } from './hosts.js';
+import type { HostSpec } from '../../lib/inventory/schema.js';
 import { runScrub, type ScrubResult } from './scrub.js';
 import { localTransport, type SweepTransport } from './transport.js';
 
 export interface SweepActivityDeps {
   /** `undefined` or `local`: this worker's machine. */
-  transportFor(host: string | undefined, inventory: string | undefined): Promise<{ transport: SweepTransport; scopeHints: string[] }>;
+  transportFor(host: string | HostSpec | undefined, inventory: string | undefined): Promise<{ transport: SweepTransport; scopeHints: string[] }>;
   resolveRef(ref: string): Promise<string>;
   /** Quarantine parent on this machine. */
   quarantineBase: string;
@@ -27,7 +28,8 @@ export interface SweepActivityDeps {
 }
 
 export interface SweepHostInput {
-  host?: string;
+  /** An inventory entry, or (runs from before the fleet model) a name in `inventory`; absent: this worker. */
+  host?: string | HostSpec;
   /** Inventory file on the worker that defines `host`. */
   inventory?: string;
   roots?: string[];
@@ -60,7 +62,7 @@ export interface SweepHostOutput {
 }
 
 export interface ScrubHostInput {
-  host?: string;
+  host?: string | HostSpec;
   inventory?: string;
   roots?: string[];
   extraPaths?: string[];
@@ -77,6 +79,7 @@ export function defaultSweepDeps(): SweepActivityDeps {
   return {
     async transportFor(host, inventory) {
       if (host === undefined || host === 'local') return { transport: localTransport(), scopeHints: [] };
+      if (typeof host === 'object') return specTransport(host);
       return hostTransport(host, inventory ?? process.env.RESPOND_INVENTORY);
     },
     resolveRef: (ref) => resolveSecretRef(ref),
@@ -108,7 +111,7 @@ export function createSweepActivities(deps: SweepActivityDeps) {
   }
 
   async function withHost<T>(
-    where: { host?: string; inventory?: string },
+    where: { host?: string | HostSpec; inventory?: string },
     fn: (t: SweepTransport, hints: string[]) => Promise<T>,
   ): Promise<T> {
     const { transport, scopeHints } = await deps.transportFor(where.host, where.inventory);

@@ -1,6 +1,6 @@
 /** An inventory host as a sweep transport, through issue 3's inventory and transports. */
 import { UserError } from '../../lib/errors.js';
-import { loadInventory, selectHosts } from '../../lib/inventory/load.js';
+import { loadInventory, selectHosts, type HostSpec } from '../../lib/inventory/load.js';
 import { createTransport } from '../hosts/transports/index.js';
 import { fromHostTransport, localTransport, type SweepTransport } from './transport.js';
 
@@ -17,6 +17,12 @@ export async function hostTransport(name: string, inventoryFile: string | undefi
   if (!host) {
     throw new UserError(`--host ${name}: not in ${inventoryFile} (hosts: ${inv.hosts.map((h) => h.name).join(', ') || 'none'})`, 3);
   }
+  return specTransport(host);
+}
+
+/** A host's inventory entry as a sweep transport, with the paths it names as scope hints. */
+export function specTransport(host: HostSpec): InventoryHost {
+  const name = host.name;
   // The npm prefix holds the operator's package.json and any .env beside it; node_modules is skipped.
   const prefix = host.install.method === 'npm' ? host.install.prefix : undefined;
   const scopeHints = [host.stateDir, host.configPath, prefix].filter((p): p is string => p !== undefined);

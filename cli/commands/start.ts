@@ -3,12 +3,11 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { uiUrl } from '../../lib/config.js';
 import { UserError } from '../../lib/errors.js';
-import { loadRunbook } from '../../lib/runbook/load.js';
-import { parseSetFlags, resolveParams } from '../../lib/runbook/params.js';
 import { INCIDENT, RUNBOOK } from '../../lib/search-attributes.js';
+import { isGated } from '../../workflows/plan-step.js';
 import { RUNBOOK_WORKFLOW, type RunbookInput } from '../../workflows/definitions.js';
 import { actor, client, config } from '../context.js';
-import { inventorySetFlags } from '../inventory-flag.js';
+import { resolveRunInput } from '../run-input.js';
 import { EXIT } from '../exit-codes.js';
 import { describePending, sendApproval } from '../approval-actions.js';
 import { confirm, interactive } from '../prompt.js';
@@ -22,6 +21,7 @@ interface StartOptions {
   dryRun?: boolean;
   wait?: boolean;
   detach?: boolean;
+  autoApprove?: boolean;
   as?: string;
   json?: boolean;
 }
@@ -33,10 +33,11 @@ export function register(program: Command): void {
     .argument('<runbook>', 'runbook name or file')
     .option('--inventory <file>', 'inventory of the hosts the runbook acts on (sets its inventory parameter)')
     .option('--incident <id>', 'incident id (default: adhoc-<UTC timestamp>); one run per runbook and incident')
-    .option('--set <name=value>', 'set a runbook parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--set <name=value>', 'set a runbook parameter, or a fleet setting as fleet.NAME=VALUE (canary, waves, maxConcurrency, maxErrors) (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--dry-run', 'walk the steps and record each planned action and hash; change nothing')
     .option('--wait', 'follow the run until it ends (no prompts); exit 1 if it fails')
     .option('--detach', 'print the run id and return at once, even on a terminal')
+    .option('--auto-approve', 'approve every gate as auto:<you> with the hash the workflow computed (demos, drills, benches); refused by autoApprove: false')
     .option('--as <name>', 'who is starting (default: $RESPOND_ACTOR or your user name)')
     .option('--json', 'print the run id and links as JSON')
     .action(async (runbook: string, opts: StartOptions) => {
@@ -46,8 +47,13 @@ export function register(program: Command): void {
 
 export async function start(runbookArg: string, opts: StartOptions): Promise<number> {
   // Everything that can be wrong with the input is checked before anything starts.
-  const loaded = await loadRunbook(runbookArg);
-  const params = resolveParams(loaded.spec, parseSetFlags([...opts.set, ...inventorySetFlags(loaded.spec, opts.inventory)]));
+  const { loaded, params, fleet } = await resolveRunInput(runbookArg, opts.set, opts.inventory);
+  if (opts.autoApprove) {
+    const refusing = loaded.spec.autoApprove === false ? loaded.spec.steps.filter(isGated) : loaded.spec.steps.filter((s) => isGated(s) && s.autoApprove === false);
+    if (refusing.length) {
+      throw new UserError(`--auto-approve: ${loaded.path}: step ${refusing[0]!.id} needs a person's approval (autoApprove: false)`);
+    }
+  }
   const incident = opts.incident ?? `adhoc-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
   if (!/^[\w.-]{1,64}$/.test(incident)) throw new UserError(`--incident ${incident}: use letters, digits, . _ - (at most 64)`);
   const who = actor(opts.as);
@@ -63,6 +69,8 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
     incident,
     actor: who,
     dryRun: Boolean(opts.dryRun),
+    ...(fleet ? { fleet } : {}),
+    ...(opts.autoApprove ? { autoApprove: { actor: who } } : {}),
   };
   try {
     await c.workflow.start(RUNBOOK_WORKFLOW, {
@@ -78,6 +86,10 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
         `Runbook **${loaded.spec.name}** from \`${loaded.path}\``,
         `spec sha256 \`${loaded.specSha256}\``,
         `started by ${who}; ${loaded.spec.steps.length} steps: ${loaded.spec.steps.map((s) => `${s.id} (${s.kind})`).join(', ')}`,
+        ...(fleet
+          ? [`fleet: hosts \`${fleet.hosts}\` of \`${fleet.inventory}\`, canary ${fleet.canary}, waves ${fleet.waves.join(', ')}, maxConcurrency ${fleet.maxConcurrency}, maxErrors ${fleet.maxErrors}`]
+          : []),
+        ...(opts.autoApprove ? [`gates auto-approved as auto:${who}`] : []),
       ].join('\n\n'),
     });
   } catch (err) {
@@ -93,7 +105,7 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
   } else {
     console.log(`started ${workflowId}${ui ? `  (${ui})` : ''}`);
   }
-  const attached = interactive() && !opts.detach && !opts.json;
+  const attached = interactive() && !opts.detach && !opts.json && !opts.autoApprove;
   if (!opts.wait && !attached) return EXIT.ok;
 
   const final = await followRun(

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { stepKinds, type StepKindName } from '../../workflows/steps/index.js';
+import { fleetSchema } from '../fleet/policy.js';
 import { approvalPolicy, approverName } from './step-base.js';
 
 const KINDS = Object.keys(stepKinds) as [StepKindName, ...StepKindName[]];
@@ -54,6 +55,10 @@ export const runbookSchema = z
     approval: approvalPolicy.default({}),
     params: z.record(identifier, paramSpec).default({}),
     secrets: z.record(identifier, secretSpec).default({}),
+    /** Which hosts the host-scoped steps act on, and how they spread (waves, concurrency, error budget). */
+    fleet: fleetSchema.optional(),
+    /** `false`: no gate of this runbook accepts `--auto-approve`. */
+    autoApprove: z.boolean().optional(),
     steps: z.array(step).min(1, 'a runbook needs at least one step'),
   })
   .strict()

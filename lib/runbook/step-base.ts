@@ -27,6 +27,8 @@ export const baseStep = z.object({
   description: z.string().optional(),
   /** `true` for the runbook's default policy, or a policy of its own. */
   approval: z.union([z.literal(true), approvalPolicy]).optional(),
+  /** `false`: this step's gate refuses `--auto-approve`; a person must approve it. */
+  autoApprove: z.boolean().optional(),
 });
 
 /** Everything an approval is about, with secrets already replaced by fingerprints. Hashed. */

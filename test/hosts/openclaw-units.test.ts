@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redactConfig } from '../../activities/openclaw/config.js';
 import { resolveStateDir, type PathInputs } from '../../activities/openclaw/paths.js';
-import { compareVersions } from '../../activities/openclaw/version.js';
+import { compareVersions } from '../../lib/openclaw-version.js';
 import { fingerprint } from '../../lib/secrets.js';
 
 const base: PathInputs = { home: '/home/u', inventory: {}, env: {}, existingHomeDirs: [] };

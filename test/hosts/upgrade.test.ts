@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Each case may run two npm installs of ~1 GB trees and two gateway starts.
 vi.setConfig({ testTimeout: 600_000 });
 import { createOpenclawActivities } from '../../activities/openclaw/activities.js';
-import { directUpgradeOps, runUpgrade } from '../../activities/openclaw/upgrade-flow.js';
+import { directUpgradeOps, runUpgrade } from '../../workflows/upgrade-flow.js';
 import type { UpgradePlan } from '../../activities/openclaw/upgrade.js';
 import { SshTransport } from '../../activities/hosts/transports/index.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';

@@ -9,6 +9,7 @@ export type ApprovalStep = z.infer<typeof schema>;
 
 export const approvalStep: StepKind<ApprovalStep> = {
   schema,
+  scope: 'runbook',
   alwaysGated: true,
   describe: (step, ctx) => ({ message: renderForPlan(step.message, ctx) }),
   async run() {

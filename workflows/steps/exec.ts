@@ -62,8 +62,19 @@ async function runCommand(key: string, cmd: string[], step: ExecStep, ctx: StepR
 
 export const execStep: StepKind<ExecStep> = {
   schema,
+  scope: 'runbook',
   alwaysGated: false,
   describe,
+  compensationFor(step, ctx) {
+    const rollback = step.rollback;
+    return rollback && {
+      description: `rollback of ${step.id}`,
+      run: async () => {
+        const undo = await runCommand(`${ctx.workflowId}/${step.id}/rollback`, argv(rollback), step, ctx, `rollback ${step.id}`);
+        if (undo.exitCode !== 0) throw new Error(`rollback of ${step.id} exited with ${undo.exitCode}`);
+      },
+    };
+  },
   async run(step, ctx) {
     const res = await runCommand(`${ctx.workflowId}/${step.id}`, argv(step), step, ctx, `exec ${step.id}`);
     const result = {
@@ -82,17 +93,6 @@ export const execStep: StepKind<ExecStep> = {
         result,
       );
     }
-    const rollback = step.rollback;
-    return {
-      summary: `exit 0 in ${res.durationMs} ms`,
-      result,
-      compensation: rollback && {
-        description: `rollback of ${step.id}`,
-        run: async () => {
-          const undo = await runCommand(`${ctx.workflowId}/${step.id}/rollback`, argv(rollback), step, ctx, `rollback ${step.id}`);
-          if (undo.exitCode !== 0) throw new Error(`rollback of ${step.id} exited with ${undo.exitCode}`);
-        },
-      },
-    };
+    return { summary: `exit 0 in ${res.durationMs} ms`, result, compensation: execStep.compensationFor!(step, ctx) };
   },
 };

@@ -1,9 +1,11 @@
 /**
  * The step kinds respond knows. Adding one: a module in this folder, plus one line here. The
- * runbook schema and the interpreter's dispatch both derive from this table.
+ * runbook schema and the interpreter's dispatch both derive from this table; a host-scoped kind
+ * (`scope: 'host'`) is fanned out over the fleet by the interpreter.
  */
 import { approvalStep } from './approval.js';
 import { execStep } from './exec.js';
+import { factsStep } from './facts.js';
 import { scrubStep } from './scrub.js';
 import { sweepStep } from './sweep.js';
 import { upgradePlanStep, upgradeStep } from './upgrade.js';
@@ -13,6 +15,7 @@ export const stepKinds = {
   approval: approvalStep,
   exec: execStep,
   wait: waitStep,
+  facts: factsStep,
   'upgrade-plan': upgradePlanStep,
   upgrade: upgradeStep,
   sweep: sweepStep,

@@ -1,7 +1,7 @@
 /**
- * `scrub`: for every file that still holds a rotated credential, a verified copy goes to an
- * owner-only quarantine dir with a manifest, then the value is redacted in place. Always behind
- * an approval: it rewrites files the operator owns. No compensation: restoring the originals
+ * `scrub`: on one host, every file that still holds a rotated credential gets a verified copy in
+ * an owner-only quarantine dir with a manifest, then the value is redacted in place. Always
+ * behind an approval: it rewrites files the operator owns. No undo: restoring the originals
  * would put the rotated secret back; the quarantine and manifest are the way back by hand.
  */
 import { proxyActivities } from '@temporalio/workflow';
@@ -12,8 +12,8 @@ import { baseStep } from '../../lib/runbook/step-base.js';
 import { renderTemplate } from '../../lib/template.js';
 import type { SweepActivities } from '../../activities/sweep/activities.js';
 import { hostEffect } from '../activity-options.js';
-import { huntRefs, sweepFields } from './sweep.js';
-import type { StepKind } from './types.js';
+import { activityHost, huntRefs, scopeOf, sweepFields } from './sweep.js';
+import type { HostStepKind } from './types.js';
 
 const schema = baseStep
   .extend({
@@ -25,34 +25,32 @@ const schema = baseStep
 
 export type ScrubStep = z.infer<typeof schema>;
 
-export const scrubStep: StepKind<ScrubStep> = {
+export const scrubStep: HostStepKind<ScrubStep> = {
+  scope: 'host',
   schema,
   alwaysGated: true,
   describe: (step, ctx) => ({
-    host: step.host ?? 'local',
-    inventory: step.inventory && renderForPlan(step.inventory, ctx),
-    paths: step.paths?.map((p) => renderForPlan(p, ctx)) ?? 'OpenClaw default scope',
-    extraPaths: step.extraPaths?.map((p) => renderForPlan(p, ctx)),
+    ...scopeOf(step, ctx),
     hunt: step.hunt.map((h) => renderForPlan(h, ctx)),
     action: 'copy each file holding a hunted value to a 0700 quarantine dir with a manifest, then redact the value in place',
     timeout: step.timeout,
   }),
   async run(step, ctx) {
     const timeoutMs = parseDuration(step.timeout);
-    const { scrubHost } = proxyActivities<SweepActivities>(hostEffect(timeoutMs, `scrub ${step.id}`));
+    const { scrubHost } = proxyActivities<SweepActivities>(hostEffect(timeoutMs, `scrub ${step.id} on ${ctx.plan.host.name}`));
     const render = (p: string) => renderTemplate(p, ctx.plan);
     const res = await scrubHost({
-      host: step.host,
-      inventory: step.inventory && render(step.inventory),
+      host: activityHost(ctx.plan.host),
       roots: step.paths?.map(render),
       extraPaths: step.extraPaths?.map(render),
-      hunt: huntRefs(step.hunt, ctx),
-      // The workflow id and step id name the quarantine dir, so an activity retry reuses it.
+      hunt: huntRefs(step.hunt, ctx.secretRefs),
+      // The host's workflow id and the step id name the quarantine dir, so an activity retry reuses it.
       label: `${ctx.workflowId}.${step.id}`.replace(/[^A-Za-z0-9._-]/g, '_'),
       timeoutMs,
     });
     return {
-      summary: `${res.scrubbed.length} file(s) quarantined and redacted on ${res.host}; manifest ${res.manifest}`,
+      summary: `${res.scrubbed.length} file(s) quarantined and redacted; manifest ${res.manifest}`,
+      changed: res.scrubbed.length > 0,
       result: {
         host: res.host,
         quarantineDir: res.quarantineDir,

@@ -1,5 +1,12 @@
-/** The contract every step kind module fulfils. */
+/**
+ * The contracts step kind modules fulfil. A runbook-scoped kind runs once per run, on the worker
+ * (exec, wait, approval). A host-scoped kind is written for one host: plan for one host, run on
+ * one host, undo on one host. The interpreter fans host-scoped steps out over the fleet (one
+ * child workflow per host, waves, concurrency, error budget, one approval per wave), so a new
+ * kind gets all of that by declaring `scope: 'host'`.
+ */
 import type { z } from 'zod';
+import type { HostSpec } from '../../lib/inventory/schema.js';
 import type { PlanContext } from '../../lib/runbook/step-base.js';
 
 export interface StepRunContext {
@@ -23,10 +30,53 @@ export interface StepOutcome {
 }
 
 export interface StepKind<S extends { id: string; kind: string }> {
+  scope: 'runbook';
   schema: z.ZodType<S, z.ZodTypeDef, unknown>;
   /** Steps of this kind wait for approval even without an `approval:` key. */
   alwaysGated: boolean;
   /** The exact action, with secrets as fingerprints: what an approver sees and what the hash covers. Pure. */
   describe(step: S, ctx: PlanContext): Record<string, unknown>;
   run(step: S, ctx: StepRunContext): Promise<StepOutcome>;
+  /** The undo of a completed step, rebuilt from the step alone (after continue-as-new). */
+  compensationFor?(step: S, ctx: StepRunContext): Compensation | undefined;
 }
+
+/** What a host-scoped step sees of the run: the plan context plus its host and what earlier steps found there. */
+export interface HostPlanContext extends PlanContext {
+  host: HostSpec;
+  /** Results of this host's earlier steps in the run (step id -> kind and result). */
+  hostEarlier: Record<string, { kind: string; result: Record<string, unknown> }>;
+}
+
+export interface HostStepRunContext {
+  /** The host's child workflow id (`<run id>/<host>`): names effects so a retry reuses them. */
+  workflowId: string;
+  plan: HostPlanContext;
+  secretRefs: Record<string, string>;
+  /** Appends an audit event for this host and step (idempotent per workflow and sequence). */
+  record(event: string, details: Record<string, unknown>): Promise<void>;
+}
+
+export interface HostStepOutcome {
+  summary: string;
+  result?: Record<string, unknown>;
+  /** False when the step found nothing to change; undo is then skipped. */
+  changed?: boolean;
+}
+
+export interface HostStepKind<S extends { id: string; kind: string }> {
+  scope: 'host';
+  schema: z.ZodType<S, z.ZodTypeDef, unknown>;
+  alwaysGated: boolean;
+  /**
+   * Plan for one host: the exact action on this host, secrets as fingerprints, without the host's
+   * name (hosts with identical actions are grouped under one hash in a wave's approval). Pure.
+   */
+  describe(step: S, ctx: HostPlanContext): Record<string, unknown>;
+  /** Run on one host. Rolls back its own partial work before throwing. */
+  run(step: S, ctx: HostStepRunContext): Promise<HostStepOutcome>;
+  /** Undo on one host, when a later step on the same host fails. */
+  undo?(step: S, outcome: HostStepOutcome, ctx: HostStepRunContext): Promise<void>;
+}
+
+export type AnyStepKind<S extends { id: string; kind: string }> = StepKind<S> | HostStepKind<S>;

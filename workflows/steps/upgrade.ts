@@ -1,33 +1,26 @@
 /**
- * `upgrade-plan` and `upgrade`: move OpenClaw on inventory hosts to a fixed version.
- * `upgrade-plan` reads each host and shows current version, target and the exact commands;
- * `upgrade` is always gated and runs host by host in inventory order (canaries first), each host
- * rolled back to its previous version if any part of its upgrade fails. Hosts already at the
- * target are left alone, so a re-run changes nothing.
+ * `upgrade-plan` and `upgrade`, for one host: move OpenClaw to a fixed version. `upgrade-plan`
+ * reads the host (current version, target, exact commands); `upgrade` is always gated, and its
+ * planned action includes what `upgrade-plan` found on that host, so the wave's approval covers
+ * each host's real starting point. A host whose upgrade fails is put back on its previous version.
+ * A host already at the target is left alone, so a re-run changes nothing.
  */
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
+import type { OpenclawActivities } from '../../activities/openclaw/activities.js';
+import type { UpgradePlan } from '../../activities/openclaw/upgrade.js';
+import { MINIMUM_SAFE_VERSION } from '../../lib/openclaw-version.js';
 import { renderForPlan } from '../../lib/runbook/plan.js';
 import { baseStep, type PlanContext } from '../../lib/runbook/step-base.js';
 import { renderTemplate } from '../../lib/template.js';
-import type { OpenclawActivities } from '../../activities/openclaw/activities.js';
-import { errorMessage, rollback, runUpgrade, type UpgradeOps } from '../../activities/openclaw/upgrade-flow.js';
-import type { UpgradePlan } from '../../activities/openclaw/upgrade.js';
-import type { HostSpec } from '../../lib/inventory/schema.js';
-import { activities as platform } from '../activity-options.js';
-import type { StepKind, StepRunContext } from './types.js';
-
-const DEFAULT_MINIMUM = '2026.1.29';
+import { errorMessage, rollback, runUpgrade, type UpgradeOps } from '../upgrade-flow.js';
+import type { HostPlanContext, HostStepKind, HostStepRunContext } from './types.js';
 
 const fields = {
-  /** Inventory file on the worker. */
-  inventory: z.string().min(1),
-  /** `--hosts` expression: names, `tag:<tag>`, `all`. */
-  hosts: z.string().min(1),
   /** Exact OpenClaw version (a tag such as `latest` is refused: the target must not move). */
   version: z.string().min(1),
   /** Targets below it are refused; checked on the worker, so it may come from a parameter. */
-  minimumVersion: z.string().min(1).default(DEFAULT_MINIMUM),
+  minimumVersion: z.string().min(1).default(MINIMUM_SAFE_VERSION),
 };
 
 const planSchema = baseStep.extend({ kind: z.literal('upgrade-plan'), ...fields }).strict();
@@ -44,121 +37,83 @@ const longOps = proxyActivities<OpenclawActivities>({
   retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3 },
 });
 
-/** Each host's current version and commands, as the run's latest upgrade-plan step found them. */
-function discovered(ctx: PlanContext): UpgradePlan[] | undefined {
-  const found = Object.values(ctx.earlier ?? {}).filter((e) => e.kind === 'upgrade-plan');
-  return found[found.length - 1]?.result.plans as UpgradePlan[] | undefined;
+/** What this host's upgrade-plan step found, if the run had one before this step. */
+function discovered(ctx: HostPlanContext): UpgradePlan | undefined {
+  const found = Object.values(ctx.hostEarlier).filter((e) => e.kind === 'upgrade-plan');
+  return found[found.length - 1]?.result.plan as UpgradePlan | undefined;
 }
 
-function describe(step: UpgradePlanStep | UpgradeStep, ctx: PlanContext): Record<string, unknown> {
-  const version = renderForPlan(step.version, ctx);
-  const plans = step.kind === 'upgrade' ? discovered(ctx) : undefined;
-  return {
-    inventory: renderForPlan(step.inventory, ctx),
-    hosts: renderForPlan(step.hosts, ctx),
-    version,
-    minimumVersion: renderForPlan(step.minimumVersion, ctx),
-    ...(step.kind === 'upgrade'
-      ? {
-          perHost: ['stop gateway', `npm install openclaw@${version} (in the host's prefix, or -g)`, 'start gateway', 'verify version and token'],
-          onFailure: 'reinstall the previous version, restart, verify (recorded in the audit log)',
-        }
-      : {}),
-    ...(plans
-      ? {
-          current: plans.map((p) => `${p.host}: ${p.current} -> ${p.target} (${p.action}${p.gatewayLive ? '' : ', gateway down'})`),
-          commands: Object.fromEntries(plans.map((p) => [p.host, p.commands])),
-        }
-      : {}),
-  };
+function target(step: UpgradePlanStep | UpgradeStep, ctx: PlanContext) {
+  return { version: renderTemplate(step.version, ctx), minimumVersion: renderTemplate(step.minimumVersion, ctx) };
 }
 
-async function targets(step: UpgradePlanStep | UpgradeStep, ctx: StepRunContext) {
-  const r = (t: string) => renderTemplate(t, ctx.plan);
-  const hosts = await hostOps.openclawInventoryHosts({ inventory: r(step.inventory), hosts: r(step.hosts) });
-  return { hosts, version: r(step.version), minimumVersion: r(step.minimumVersion) };
-}
-
-function opsFor(host: HostSpec, step: UpgradeStep, version: string, minimumVersion: string, ctx: StepRunContext): UpgradeOps {
-  let seq = 0;
+function opsFor(step: UpgradeStep, ctx: HostStepRunContext): UpgradeOps {
+  const host = ctx.plan.host;
+  const { version, minimumVersion } = target(step, ctx.plan);
   return {
     plan: () => hostOps.openclawUpgradePlan({ host, target: version, minimumVersion }),
-    // The runbook's gate on this step already approved it.
-    approve: async () => {},
+    // The wave's approval of this step already covered this host's action.
+    approve: async (fresh) => {
+      const approved = discovered(ctx.plan);
+      if (approved && (approved.current !== fresh.current || approved.action !== fresh.action)) {
+        throw ApplicationFailure.nonRetryable(
+          `host changed since the approved plan (was ${approved.current}, ${approved.action}; now ${fresh.current}, ${fresh.action}); re-plan and approve again`,
+          'HostDrifted',
+        );
+      }
+    },
     stop: () => hostOps.openclawGatewayStop({ host }),
     install: (v) => longOps.openclawInstall({ host, version: v }),
     start: () => longOps.openclawGatewayStart({ host }),
     verify: (v) => hostOps.openclawVerify({ host, version: v }),
-    record: (event, details) =>
-      platform.appendAudit({
-        id: `${ctx.workflowId}/${step.id}/${host.name}/${event}/${seq++}`,
-        event,
-        runbook: ctx.plan.runbook,
-        step: step.id,
-        host: host.name,
-        actor: 'respond',
-        result: details,
-        ts: new Date().toISOString(),
-        workflowId: ctx.workflowId,
-        incident: ctx.plan.incident,
-      }),
+    record: (event, details) => ctx.record(event, details),
   };
 }
 
-export const upgradePlanStep: StepKind<UpgradePlanStep> = {
+export const upgradePlanStep: HostStepKind<UpgradePlanStep> = {
+  scope: 'host',
   schema: planSchema,
   alwaysGated: false,
-  describe,
+  describe: (step, ctx) => ({ version: renderForPlan(step.version, ctx), minimumVersion: renderForPlan(step.minimumVersion, ctx) }),
   async run(step, ctx) {
-    const { hosts, version, minimumVersion } = await targets(step, ctx);
-    const plans: UpgradePlan[] = [];
-    for (const host of hosts) {
-      plans.push(await hostOps.openclawUpgradePlan({ host, target: version, minimumVersion }));
-    }
+    const { version, minimumVersion } = target(step, ctx.plan);
+    const plan = await hostOps.openclawUpgradePlan({ host: ctx.plan.host, target: version, minimumVersion });
     return {
-      summary: plans.map((p) => (p.action === 'none' ? `${p.host} already ${p.current}` : `${p.host} ${p.current} -> ${p.target}`)).join('; '),
-      result: { plans },
+      summary: plan.action === 'none' ? `already ${plan.current}` : `${plan.current} -> ${plan.target}${plan.gatewayLive ? '' : ' (gateway down)'}`,
+      result: { plan },
+      changed: false,
     };
   },
 };
 
-export const upgradeStep: StepKind<UpgradeStep> = {
+export const upgradeStep: HostStepKind<UpgradeStep> = {
+  scope: 'host',
   schema: upgradeSchema,
   alwaysGated: true,
-  describe,
-  async run(step, ctx) {
-    const { hosts, version, minimumVersion } = await targets(step, ctx);
-    const changed: Array<{ ops: UpgradeOps; plan: UpgradePlan }> = [];
-    const lines: string[] = [];
-    for (const host of hosts) {
-      const ops = opsFor(host, step, version, minimumVersion, ctx);
-      try {
-        const outcome = await runUpgrade(ops);
-        if (outcome.changed) changed.push({ ops, plan: outcome.plan });
-        lines.push(outcome.changed ? `${host.name} ${outcome.plan.current} -> ${version}` : `${host.name} unchanged at ${version}`);
-      } catch (err) {
-        // This host rolled itself back; hosts done before it stay upgraded unless a later step's
-        // failure triggers this step's compensation.
-        throw ApplicationFailure.nonRetryable(
-          `step ${step.id}: ${host.name}: ${errorMessage(err)} (rolled back; done before it: ${lines.join(', ') || 'none'})`,
-          'UpgradeFailed',
-        );
-      }
-    }
+  describe(step, ctx) {
+    const version = renderForPlan(step.version, ctx);
+    const plan = discovered(ctx);
     return {
-      summary: lines.join('; '),
-      result: { hosts: lines },
-      compensation: changed.length
-        ? {
-            description: `roll ${changed.map((c) => c.plan.host).join(', ')} back to their previous versions`,
-            run: async () => {
-              for (const c of [...changed].reverse()) {
-                const ok = await rollback(c.ops, c.plan, new Error('a later step failed'));
-                if (!ok) throw new Error(`rollback of ${c.plan.host} to ${c.plan.current} failed`);
-              }
-            },
-          }
-        : undefined,
+      version,
+      minimumVersion: renderForPlan(step.minimumVersion, ctx),
+      steps: ['stop gateway', `npm install openclaw@${version} (in the host's prefix, or -g)`, 'start gateway', 'verify version and token'],
+      onFailure: 'reinstall the previous version, restart, verify (recorded in the audit log)',
+      ...(plan ? { current: `${plan.current} -> ${plan.target} (${plan.action}${plan.gatewayLive ? '' : ', gateway down'})`, commands: plan.commands } : {}),
     };
+  },
+  async run(step, ctx) {
+    const outcome = await runUpgrade(opsFor(step, ctx)).catch((err: unknown) => {
+      throw ApplicationFailure.nonRetryable(`${errorMessage(err)} (rolled back)`, 'UpgradeFailed');
+    });
+    return {
+      summary: outcome.changed ? `${outcome.plan.current} -> ${outcome.plan.target}` : `unchanged at ${outcome.plan.current}`,
+      result: { plan: outcome.plan, changed: outcome.changed },
+      changed: outcome.changed,
+    };
+  },
+  async undo(step, outcome, ctx) {
+    const plan = outcome.result?.plan as UpgradePlan;
+    const ok = await rollback(opsFor(step, ctx), plan, new Error('a later step on this host failed'));
+    if (!ok) throw new Error(`rollback to ${plan.current} failed`);
   },
 };

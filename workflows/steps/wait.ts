@@ -10,6 +10,7 @@ export type WaitStep = z.infer<typeof schema>;
 
 export const waitStep: StepKind<WaitStep> = {
   schema,
+  scope: 'runbook',
   alwaysGated: false,
   describe: (step) => ({ duration: step.duration }),
   async run(step) {

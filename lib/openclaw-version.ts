@@ -1,7 +1,8 @@
 /** OpenClaw versions are calendar versions, `YYYY.M.D` with an optional `-N` re-release. */
-import { UserError } from '../../lib/errors.js';
+import { UserError } from './errors.js';
 
-export const DEFAULT_MINIMUM_VERSION = '2026.1.29';
+/** The first release with the fixes for CVE-2026-25253 and CVE-2026-24763: the one source of this policy. */
+export const MINIMUM_SAFE_VERSION = '2026.1.29';
 
 const VERSION = /^(\d{4})\.(\d{1,2})\.(\d{1,2})(?:-(\d+))?$/;
 

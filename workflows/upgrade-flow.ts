@@ -2,8 +2,8 @@
  * The upgrade's order of work and its rollback, over injected operations. No I/O and no Node
  * imports: the workflow step runs it with activity proxies, tests and the bench with direct calls.
  */
-import type { HostSpec } from '../../lib/inventory/schema.js';
-import type { UpgradePlan, VerifyResult } from './upgrade.js';
+import type { HostSpec } from '../lib/inventory/schema.js';
+import type { UpgradePlan, VerifyResult } from '../activities/openclaw/upgrade.js';
 
 export interface UpgradeOps {
   plan(): Promise<UpgradePlan>;

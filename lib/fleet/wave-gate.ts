@@ -1,0 +1,73 @@
+/**
+ * One approval for a wave of hosts: hosts whose planned actions are identical are shown once,
+ * with their count and names, and the approval hash commits to every host's own action through
+ * a Merkle root. Pure: the workflow and `respond plan` build the same action and hash.
+ */
+import { actionHash } from '../runbook/plan.js';
+import type { PlannedAction } from '../runbook/step-base.js';
+import { merkleRoot, type HostLeaf } from './merkle.js';
+
+/** How many groups and names a gate shows; the root still covers every host. */
+const SHOWN_GROUPS = 20;
+const SHOWN_NAMES = 10;
+
+export interface StepIdentity {
+  runbook: string;
+  specSha256: string;
+  step: string;
+  kind: string;
+}
+
+/** The action one host would run for a step, and its hash (the host's name is not part of it). */
+export function hostAction(id: StepIdentity, args: Record<string, unknown>): { action: PlannedAction; hash: string } {
+  const action: PlannedAction = { ...id, args };
+  return { action, hash: actionHash(action) };
+}
+
+export interface WaveGateInput {
+  id: StepIdentity;
+  /** 1-based wave number and how many waves the run has. */
+  wave: number;
+  waves: number;
+  leaves: readonly HostLeaf[];
+  /** One host's action args per distinct action hash (for display). */
+  samples: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+export interface WaveGate {
+  action: PlannedAction;
+  hash: string;
+  root: string;
+}
+
+export function waveGate(input: WaveGateInput): WaveGate {
+  const root = merkleRoot(input.leaves);
+  const byHash = new Map<string, string[]>();
+  for (const l of input.leaves) {
+    const names = byHash.get(l.actionHash) ?? [];
+    names.push(l.host);
+    byHash.set(l.actionHash, names);
+  }
+  const groups = [...byHash.entries()]
+    .map(([hash, names]) => ({ hash, names: names.sort() }))
+    .sort((a, b) => b.names.length - a.names.length || (a.hash < b.hash ? -1 : 1));
+  const shown = groups.slice(0, SHOWN_GROUPS).map((g) => ({
+    actionHash: g.hash,
+    hostCount: g.names.length,
+    hosts: g.names.slice(0, SHOWN_NAMES),
+    ...(g.names.length > SHOWN_NAMES ? { moreHosts: g.names.length - SHOWN_NAMES } : {}),
+    action: input.samples[g.hash] ?? 'not shown',
+  }));
+  const action: PlannedAction = {
+    ...input.id,
+    args: {
+      wave: `${input.wave}/${input.waves}`,
+      hostCount: input.leaves.length,
+      distinctActions: groups.length,
+      groups: shown,
+      ...(groups.length > SHOWN_GROUPS ? { moreGroups: groups.length - SHOWN_GROUPS } : {}),
+      merkleRoot: root,
+    },
+  };
+  return { action, hash: actionHash(action), root };
+}
