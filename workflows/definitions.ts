@@ -145,6 +145,8 @@ export interface HostReport {
   args?: Record<string, unknown>;
   summary?: string;
   error?: string;
+  /** The host's steps so far: a one-host run (the worker's machine) shows them as its own. */
+  steps?: Array<Pick<StepStatus, 'id' | 'state' | 'summary'>>;
 }
 
 /** The parent tells a parked child: go on under this wave approval, or stop. */

@@ -66,7 +66,11 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
       ...fields,
     });
   const parent = getExternalWorkflowHandle(input.parentId);
-  const report = (r: Omit<HostReport, 'host' | 'wave'>) => parent.signal(hostReportSignal, { host: input.host, wave: input.wave, ...r });
+  // A parent that already closed (rejected, aborted) cannot hear the report; nothing to do then.
+  const report = (r: Omit<HostReport, 'host' | 'wave' | 'steps'>) =>
+    parent
+      .signal(hostReportSignal, { host: input.host, wave: input.wave, steps: status.steps.map(({ id, state, summary }) => ({ id, state, summary })), ...r })
+      .catch(() => undefined);
   publish();
 
   const done: Array<{ step: StepSpec; outcome: HostStepOutcome; ctx: HostStepRunContext }> = [];

@@ -247,11 +247,13 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       steps,
       secretFingerprints,
       secretRefs,
-      publish: (summary) => {
+      publish: (summary, hostSteps) => {
         status.fleet = summary;
         for (const st of sectionStatus) {
           if (st.state === 'pending') st.state = 'running';
           if (st.state === 'running' && !st.startedAt) st.startedAt = new Date().toISOString();
+          const own = hostSteps?.find((h) => h.id === st.id);
+          if (own?.summary) st.summary = own.summary;
         }
         publish();
       },
@@ -310,7 +312,8 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     for (const st of sectionStatus) {
       st.state = input.dryRun ? 'skipped' : 'done';
       st.endedAt = new Date().toISOString();
-      st.summary = input.dryRun ? `dry run: ${outcome.summary}` : outcome.summary;
+      // One host (the worker's machine): its own step summaries say more than a count.
+      if (input.dryRun || (status.fleet?.total ?? 0) > 1 || !st.summary) st.summary = input.dryRun ? `dry run: ${outcome.summary}` : outcome.summary;
     }
     await audit('fleet.completed', { step: steps[0]!.id, result: { summary: outcome.summary, failed: status.fleet?.failed } });
     publish();

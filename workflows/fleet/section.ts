@@ -49,8 +49,8 @@ export interface SectionDeps {
   steps: StepSpec[];
   secretFingerprints: Record<string, string>;
   secretRefs: Record<string, string>;
-  /** Publish progress (current details, status query). */
-  publish(summary: FleetSummary): void;
+  /** Publish progress (current details, status query); `hostSteps` when the section has one host. */
+  publish(summary: FleetSummary, hostSteps?: HostReport['steps']): void;
   /** Waits for the wave's approval; throws when rejected or timed out. */
   approve(step: StepSpec, action: PlannedAction, hash: string, wave: { root: string; leaves: Array<{ host: string; actionHash: string }> }): Promise<string[]>;
   /** Continue as new with this cursor; never returns. */
@@ -85,6 +85,7 @@ export class FleetSection {
   private page?: { offset: number; names: string[] };
   /** Approved hosts waiting for a free slot, in the order they parked. */
   private queue: string[];
+  private hostSteps?: HostReport['steps'];
 
   constructor(
     private readonly cur: FleetCursor,
@@ -98,6 +99,7 @@ export class FleetSection {
     const a = this.cur.active[r.host];
     if (!a) return;
     const c = this.cur;
+    if (c.total === 1) this.hostSteps = r.steps;
     if (r.state === 'parked') {
       a.state = 'parked';
       a.step = r.step;
@@ -122,7 +124,7 @@ export class FleetSection {
       const end = c.waves[c.wave]![1];
       for (;;) {
         await this.fill(end);
-        this.d.publish(this.summary());
+        this.d.publish(this.summary(), this.hostSteps);
         const active = Object.values(c.active);
         if (c.next >= end || c.tripped) {
           if (active.length === 0 && this.inFlight === 0) break;
@@ -145,10 +147,10 @@ export class FleetSection {
     if (c.tripped) {
       c.counts.skipped += c.total - c.next;
       c.next = c.total;
-      this.d.publish(this.summary());
+      this.d.publish(this.summary(), this.hostSteps);
       throw ApplicationFailure.nonRetryable(`${this.budgetMessage()}; ${this.countsText()}`, 'ErrorBudgetExhausted');
     }
-    this.d.publish(this.summary());
+    this.d.publish(this.summary(), this.hostSteps);
     return { summary: this.countsText() };
   }
 
@@ -303,7 +305,8 @@ export class FleetSection {
 
   private budgetMessage(): string {
     const c = this.cur;
-    return `error budget exhausted: ${c.counts.failed} host(s) failed, maxErrors ${c.maxErrors}; no new host started`;
+    const why = c.failed.slice(0, 5).map((f) => `${f.host}: ${f.reason}`).join('; ');
+    return `error budget exhausted: ${c.counts.failed} host(s) failed, maxErrors ${c.maxErrors}, no new host started (${why})`;
   }
 
   private countsText(): string {

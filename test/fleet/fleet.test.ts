@@ -1,0 +1,125 @@
+/**
+ * The fleet model on the real embedded Temporal server and worker: one child workflow per host,
+ * a canary wave, concurrency from the audit log, the error budget, wave approvals bound to every
+ * host's action, and a worker SIGKILLed in the middle of a fleet.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AuditEvent } from '../../activities/audit/audit-log.js';
+import { hostStatusQuery, type PendingApproval } from '../../workflows/definitions.js';
+import { historyJson, statusOf } from '../helpers/runs.js';
+import { Sandbox } from '../helpers/sandbox.js';
+import { makeFleet, makeTemplate, unreachableHost, type FleetTemplate } from './helpers/fleet.js';
+
+vi.setConfig({ testTimeout: 600_000 });
+
+const SCRUB = join(import.meta.dirname, 'runbooks', 'fleet-scrub.yaml');
+const SWEEP = join(import.meta.dirname, 'runbooks', 'fleet-sweep.yaml');
+const NAMES = ['web-1', 'web-2', 'web-3', 'web-4', 'web-5', 'web-6'];
+let root: string;
+let s: Sandbox;
+let c: Client;
+let template: FleetTemplate;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'respond-fleet-'));
+  // One real state dir; each test copies its own fleet from it, so every host holds this token.
+  template = await makeTemplate(join(root, 'template'));
+  // The daemon's worker inherits this environment: the reference resolves there and only there.
+  s = await Sandbox.create({ FLEET_OLD_TOKEN: template.fixture.oldToken, RESPOND_QUARANTINE_DIR: join(root, 'quarantine') });
+  expect((await s.cli(['list'])).code).toBe(0);
+  c = await s.client();
+});
+
+afterAll(async () => {
+  await s?.stop();
+  // The fixtures hold (test-generated) secrets: leave nothing behind.
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+async function start(runbook: string, incident: string, inventory: string, extra: string[] = []) {
+  const r = await s.cli(['start', runbook, '--incident', incident, '--inventory', inventory, '--json', ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { id: string }).id;
+}
+
+async function pendingWave(id: string, step: string, notHash?: string): Promise<PendingApproval> {
+  return s.waitFor(`wave approval of ${step}`, async () => {
+    const st = await statusOf(c, id);
+    return st.pending?.step === step && st.pending.hash !== notHash ? st.pending : undefined;
+  }, 180_000);
+}
+
+async function ended(id: string) {
+  return s.waitFor('run end', async () => {
+    const d = await c.workflow.getHandle(id).describe();
+    return d.status.name === 'RUNNING' ? undefined : d.status.name;
+  }, 300_000);
+}
+
+function events(id: string): AuditEvent[] {
+  return s.audit().filter((e) => e.workflowId === id);
+}
+
+/** The most (host, step) intervals open at once, from the audit log's step.started/step.completed. */
+function maxOverlap(evs: AuditEvent[]): number {
+  const marks: Array<[number, number]> = [];
+  for (const e of evs) {
+    if (!e.host) continue;
+    if (e.event === 'step.started') marks.push([Date.parse(e.ts), 1]);
+    if (e.event === 'step.completed' || e.event === 'step.failed') marks.push([Date.parse(e.ts), -1]);
+  }
+  marks.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, d] of marks) max = Math.max(max, (open += d));
+  return max;
+}
+
+describe('fleet runs', () => {
+  it('runs the canary alone, then one approval for the rest, at most maxConcurrency hosts at once', async () => {
+    const f = makeFleet(template, join(root, 'canary'), NAMES, ['web-1']);
+    for (const h of f.hosts) expect(f.holding(h).length, h.name).toBeGreaterThan(0);
+    const inventory = f.inventory();
+    const id = await start(SCRUB, 'FLEET-1', inventory, ['--set', 'fleet.maxConcurrency=2']);
+    expect(id).toBe('respond-fleet-scrub-FLEET-1');
+
+    const wave1 = await pendingWave(id, 'scrub');
+    expect(wave1.action.args).toMatchObject({ wave: '1/2', hostCount: 1 });
+    expect((wave1.action.args.groups as Array<{ hosts: string[] }>)[0]!.hosts).toEqual(['web-1']);
+    // Only the canary has started: no other host's child workflow exists yet.
+    await expect(c.workflow.getHandle(`${id}/web-2`).describe()).rejects.toThrow();
+    const host1 = await c.workflow.getHandle(`${id}/web-1`).query(hostStatusQuery);
+    expect(host1).toMatchObject({ host: 'web-1', state: 'parked', wave: 1 });
+
+    expect((await s.cli(['approve', id, '--step', 'scrub', '--hash', wave1.hash, '--as', 'alice'])).code).toBe(0);
+    const wave2 = await pendingWave(id, 'scrub', wave1.hash);
+    expect(wave2.action.args).toMatchObject({ wave: '2/2', hostCount: 5 });
+    expect(wave2.leaves!.map((l) => l.host).sort()).toEqual(NAMES.slice(1));
+    const mid = await s.cli(['status', id]);
+    expect(mid.stdout).toMatch(/1 done, 5 parked/);
+    expect((await s.cli(['approve', id, '--step', 'scrub', '--hash', wave2.hash, '--as', 'bob'])).code).toBe(0);
+    expect(await ended(id)).toBe('COMPLETED');
+
+    const evs = events(id);
+    const canaryDone = Math.max(...evs.filter((e) => e.host === 'web-1' && e.event === 'step.completed').map((e) => Date.parse(e.ts)));
+    const othersFirst = Math.min(...evs.filter((e) => e.host && e.host !== 'web-1' && e.event === 'step.started').map((e) => Date.parse(e.ts)));
+    expect(canaryDone).toBeLessThanOrEqual(othersFirst);
+    expect(maxOverlap(evs)).toBeLessThanOrEqual(2);
+    const st = await statusOf(c, id);
+    expect(st.fleet).toMatchObject({ total: 6, waves: 2, counts: { done: 6, failed: 0 }, maxConcurrency: 2, peakConcurrency: 2 });
+    // Each host ran the scrub under its wave's approval, with its own action hash.
+    const scrubbed = evs.filter((e) => e.event === 'step.started' && e.step === 'scrub');
+    expect(scrubbed).toHaveLength(6);
+    for (const e of scrubbed) {
+      const wave = e.host === 'web-1' ? wave1 : wave2;
+      expect(e.args).toMatchObject({ waveHash: wave.hash, merkleRoot: wave.merkleRoot });
+      expect(wave.leaves!.find((l) => l.host === e.host)?.actionHash).toBe((e.args as { hash: string }).hash);
+    }
+    for (const h of f.hosts) expect(f.holding(h), h.name).toEqual([]);
+    expect(await historyJson(c, id)).not.toContain(f.oldToken);
+  });
+});
