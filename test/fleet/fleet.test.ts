@@ -123,3 +123,96 @@ describe('fleet runs', () => {
     expect(await historyJson(c, id)).not.toContain(f.oldToken);
   });
 });
+
+describe('fleet error budget', () => {
+  it('maxErrors 1 with 2 unreachable hosts among 6: no new host after the budget trips; each host accounted for', async () => {
+    const f = makeFleet(template, join(root, 'budget'), NAMES.slice(0, 4));
+    const bad = [await unreachableHost('bad-1', join(root, 'key-1')), await unreachableHost('bad-2', join(root, 'key-2'))];
+    const inventory = f.inventory(bad);
+    const id = await start(SWEEP, 'FLEET-2', inventory, ['--set', 'fleet.maxErrors=1', '--set', 'fleet.maxConcurrency=2']);
+    expect(await ended(id)).toBe('FAILED');
+    const st = await statusOf(c, id);
+    expect(st.fleet).toMatchObject({ total: 6, tripped: true, counts: { failed: 2, done: 0, skipped: 4 } });
+    expect(st.fleet!.failed.map((x) => x.host).sort()).toEqual(['bad-1', 'bad-2']);
+    for (const x of st.fleet!.failed) expect(x.reason).toMatch(/unreachable|connect|refused/i);
+    const out = await s.cli(['status', id]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/2 failed, 4 skipped/);
+    expect(out.stdout).toMatch(/✖ bad-1: /);
+    expect(out.stdout).toMatch(/✖ bad-2: /);
+    expect(out.stdout).toMatch(/error budget exhausted: 2 host\(s\) failed, maxErrors 1/);
+    // The budget tripped before any healthy host started: none of them has a workflow.
+    for (const h of f.hosts) await expect(c.workflow.getHandle(`${id}/${h.name}`).describe()).rejects.toThrow();
+    const json = JSON.parse((await s.cli(['status', id, '--json'])).stdout) as { status: { fleet: { counts: Record<string, number> } } };
+    expect(json.status.fleet.counts).toMatchObject({ failed: 2, skipped: 4 });
+  });
+});
+
+describe('wave approval hash', () => {
+  it("changes when one host's action changes; the old hash is refused; plan --host proves inclusion", async () => {
+    const f = makeFleet(template, join(root, 'hash'), NAMES);
+    const a = f.inventory();
+    const b = f.inventory([], (name) => (name === 'web-3' ? { configPath: join(f.hosts[2]!.stateDir, 'openclaw.json') } : {}));
+    const sets = ['--set', 'fleet.canary=none', '--incident', 'FLEET-3'];
+    const planOf = async (inv: string, more: string[] = []) => {
+      const r = await s.cli(['plan', SCRUB, '--inventory', inv, '--json', ...sets, ...more]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { steps: Array<{ step: string; hash?: string; fleet?: { host?: { proof?: { verified: boolean; root: string } } } }> };
+    };
+    const hashA = (await planOf(a)).steps.find((x) => x.step === 'scrub')!.hash!;
+    const hashB = (await planOf(b)).steps.find((x) => x.step === 'scrub')!.hash!;
+    expect(hashA).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashB).not.toBe(hashA);
+
+    const id = await start(SCRUB, 'FLEET-3', b, ['--set', 'fleet.canary=none']);
+    const pending = await pendingWave(id, 'scrub');
+    // The run computes the same hash as the plan, over the same six host actions.
+    expect(pending.hash).toBe(hashB);
+    expect(pending.action.args).toMatchObject({ hostCount: 6, distinctActions: 6 });
+    const stale = await s.cli(['approve', id, '--step', 'scrub', '--hash', hashA, '--as', 'alice']);
+    expect(stale.code).toBe(4);
+    expect(stale.stderr).toMatch(/hash does not match/);
+
+    const proof = (await planOf(b, ['--host', 'web-3'])).steps.find((x) => x.step === 'scrub')!.fleet!.host!.proof!;
+    expect(proof.verified).toBe(true);
+    expect(proof.root).toBe(pending.merkleRoot);
+    const hostView = await s.cli(['status', id, '--host', 'web-3']);
+    expect(hostView.code, hostView.stderr).toBe(0);
+    expect(hostView.stdout).toMatch(/inclusion verified/);
+
+    expect((await s.cli(['approve', id, '--step', 'scrub', '--hash', hashB, '--as', 'alice'])).code).toBe(0);
+    expect(await ended(id)).toBe('COMPLETED');
+  });
+});
+
+describe('fleet durability', () => {
+  it('a worker SIGKILLed mid-fleet: every host finishes and no host scrubs twice; --auto-approve records auto:<actor>', async () => {
+    const f = makeFleet(template, join(root, 'kill'), NAMES);
+    const id = await start(SCRUB, 'FLEET-4', f.inventory(), ['--set', 'fleet.canary=none', '--set', 'fleet.maxConcurrency=2', '--auto-approve']);
+    await s.waitFor('some hosts done, some not', async () => {
+      const st = await statusOf(c, id).catch(() => undefined);
+      const n = st?.fleet?.counts;
+      return n && n.done >= 1 && n.done <= 4 ? true : undefined;
+    }, 180_000);
+    const before = s.pids().worker!;
+    process.kill(before, 'SIGKILL');
+    await s.waitFor('worker restarted', () => (s.pids().worker && s.pids().worker !== before ? true : undefined), 60_000);
+    expect(await ended(id)).toBe('COMPLETED');
+
+    const evs = events(id);
+    for (const h of NAMES) {
+      for (const step of ['find', 'scrub', 'prove-gone']) {
+        expect(evs.filter((e) => e.host === h && e.step === step && e.event === 'step.completed'), `${h} ${step}`).toHaveLength(1);
+      }
+    }
+    // One quarantine per host, each original copied once.
+    const quarantines = readdirSync(join(root, 'quarantine')).filter((d) => d.includes('FLEET-4'));
+    expect(quarantines).toHaveLength(6);
+    for (const h of f.hosts) expect(f.holding(h), h.name).toEqual([]);
+    const granted = evs.filter((e) => e.event === 'approval.granted');
+    expect(granted.length).toBeGreaterThan(0);
+    for (const g of granted) expect(g.actor).toBe('auto:tester');
+    for (const out of s.captured) expect(out).not.toContain(template.fixture.oldToken);
+    expect(s.daemonLog()).not.toContain(template.fixture.oldToken);
+  });
+});
