@@ -26,14 +26,24 @@ export class AuditLog {
 
   constructor(readonly path: string) {}
 
-  async append(event: AuditEvent): Promise<'appended' | 'duplicate'> {
+  /** Appends of this process, one after another, so the known size stays exact (no re-read per append). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  append(event: AuditEvent): Promise<'appended' | 'duplicate'> {
+    const next = this.queue.then(() => this.appendNow(event));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async appendNow(event: AuditEvent): Promise<'appended' | 'duplicate'> {
     const known = await this.loadIds();
     if (known.has(event.id)) return 'duplicate';
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const line = JSON.stringify(event) + '\n';
     // One write() of one line with O_APPEND: concurrent workers on one machine never interleave lines.
-    await appendFile(this.path, JSON.stringify(event) + '\n', { mode: 0o600 });
+    await appendFile(this.path, line, { mode: 0o600 });
     known.add(event.id);
-    this.knownSize = await fileSize(this.path);
+    this.knownSize += Buffer.byteLength(line);
     return 'appended';
   }
 
