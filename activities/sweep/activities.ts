@@ -3,6 +3,7 @@
  * host, how to resolve a credential reference, where quarantines live). Inputs carry
  * references, never values; outputs carry fingerprints and previews, never values.
  */
+import { asActivity } from '../hosts/failures.js';
 import { heartbeatIfInActivity } from '../hosts/heartbeat.js';
 import { resolveSecretRef } from '../secrets/refs.js';
 import { loadBaseline } from '../../lib/sweep/baseline.js';
@@ -125,76 +126,79 @@ export function createSweepActivities(deps: SweepActivityDeps) {
   }
 
   return {
-    async sweepHost(input: SweepHostInput): Promise<SweepHostOutput> {
-      const { targets, nameOf } = await hunts(input.hunt);
-      const rules = loadRules(input.ruleFiles ?? [], input.defaultRules ?? true);
-      await checkRulesInRg(rules);
-      const baseline = input.baselineFile ? loadBaseline(input.baselineFile) : undefined;
-      const res = await withHost(input, (t, hints) =>
-        runSweep(t, {
-          roots: input.roots,
-          extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
-          rules,
-          hunts: targets,
-          baseline,
-          maxFileSize: input.maxFileSize,
-          timeoutMs: input.timeoutMs,
-        }),
-      );
-      const byRule: Record<string, number> = {};
-      const huntHits: Record<string, string[]> = {};
-      for (const f of res.findings) {
-        byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-        if (f.ruleId === HUNT_RULE_ID && f.huntRef) {
-          const name = nameOf.get(f.huntRef) ?? f.huntRef;
-          const list = (huntHits[name] ??= []);
-          if (!list.includes(f.path)) list.push(f.path);
-        }
-      }
-      return {
-        host: res.host,
-        findings: res.findings.length,
-        byRule,
-        huntHits,
-        suppressed: res.suppressed.length,
-        skipped: res.skipped.slice(0, SAMPLE),
-        skippedTotal: res.skipped.length,
-        missingRoots: res.missingRoots,
-        sample: res.findings.slice(0, SAMPLE).map(({ id, ruleId, severity, path, line, fingerprint, preview }) => ({
-          id,
-          ruleId,
-          severity,
-          path,
-          line,
-          fingerprint,
-          preview,
-        })),
-        truncated: Math.max(0, res.findings.length - SAMPLE),
-        stats: res.stats,
-        warnings: res.warnings,
-      };
-    },
-
-    /** Finds the files that hold the hunted values (hunt only, no rules), then quarantines and redacts them. */
-    async scrubHost(input: ScrubHostInput): Promise<ScrubResult> {
-      const { targets } = await hunts(input.hunt);
-      if (targets.length === 0) throw new Error('scrub needs at least one credential to hunt');
-      return withHost(input, async (t, hints) => {
-        const found = await runSweep(t, {
-          roots: input.roots,
-          extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
-          rules: { rules: [], allowlists: [], warnings: [] },
-          hunts: targets,
-          timeoutMs: input.timeoutMs,
-        });
-        const quarantineBase = await quarantineBaseOn(t);
-        // Never redact the quarantined originals themselves, whatever roots were given.
-        const base = `${quarantineBase.replace(/\/+$/, '')}/`;
-        const paths = [...new Set(found.findings.map((f) => f.path))].filter((p) => !p.startsWith(base));
-        return runScrub(t, { paths, hunts: targets, quarantineBase, label: input.label });
-      });
-    },
+    sweepHost: (input: SweepHostInput): Promise<SweepHostOutput> => asActivity(() => sweepHost(input)),
+    scrubHost: (input: ScrubHostInput): Promise<ScrubResult> => asActivity(() => scrubHost(input)),
   };
+
+  async function sweepHost(input: SweepHostInput): Promise<SweepHostOutput> {
+    const { targets, nameOf } = await hunts(input.hunt);
+    const rules = loadRules(input.ruleFiles ?? [], input.defaultRules ?? true);
+    await checkRulesInRg(rules);
+    const baseline = input.baselineFile ? loadBaseline(input.baselineFile) : undefined;
+    const res = await withHost(input, (t, hints) =>
+      runSweep(t, {
+        roots: input.roots,
+        extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
+        rules,
+        hunts: targets,
+        baseline,
+        maxFileSize: input.maxFileSize,
+        timeoutMs: input.timeoutMs,
+      }),
+    );
+    const byRule: Record<string, number> = {};
+    const huntHits: Record<string, string[]> = {};
+    for (const f of res.findings) {
+      byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+      if (f.ruleId === HUNT_RULE_ID && f.huntRef) {
+        const name = nameOf.get(f.huntRef) ?? f.huntRef;
+        const list = (huntHits[name] ??= []);
+        if (!list.includes(f.path)) list.push(f.path);
+      }
+    }
+    return {
+      host: res.host,
+      findings: res.findings.length,
+      byRule,
+      huntHits,
+      suppressed: res.suppressed.length,
+      skipped: res.skipped.slice(0, SAMPLE),
+      skippedTotal: res.skipped.length,
+      missingRoots: res.missingRoots,
+      sample: res.findings.slice(0, SAMPLE).map(({ id, ruleId, severity, path, line, fingerprint, preview }) => ({
+        id,
+        ruleId,
+        severity,
+        path,
+        line,
+        fingerprint,
+        preview,
+      })),
+      truncated: Math.max(0, res.findings.length - SAMPLE),
+      stats: res.stats,
+      warnings: res.warnings,
+    };
+  }
+
+  /** Finds the files that hold the hunted values (hunt only, no rules), then quarantines and redacts them. */
+  async function scrubHost(input: ScrubHostInput): Promise<ScrubResult> {
+    const { targets } = await hunts(input.hunt);
+    if (targets.length === 0) throw new Error('scrub needs at least one credential to hunt');
+    return withHost(input, async (t, hints) => {
+      const found = await runSweep(t, {
+        roots: input.roots,
+        extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
+        rules: { rules: [], allowlists: [], warnings: [] },
+        hunts: targets,
+        timeoutMs: input.timeoutMs,
+      });
+      const quarantineBase = await quarantineBaseOn(t);
+      // Never redact the quarantined originals themselves, whatever roots were given.
+      const base = `${quarantineBase.replace(/\/+$/, '')}/`;
+      const paths = [...new Set(found.findings.map((f) => f.path))].filter((p) => !p.startsWith(base));
+      return runScrub(t, { paths, hunts: targets, quarantineBase, label: input.label });
+    });
+  }
 }
 
 export type SweepActivities = ReturnType<typeof createSweepActivities>;

@@ -60,12 +60,15 @@ async function runTo(version: string, incident: string) {
 describe('upgrade runbook', () => {
   it('plans, waits for approval, upgrades the canary over SSH', async () => {
     const r = await runTo(NEWER, 'UP-1');
-    expect(r.plan?.summary).toBe(`canary-1 ${OLDER} -> ${NEWER}`);
+    // One host: the run shows the host's own step summaries.
+    expect(r.plan?.summary).toBe(`${OLDER} -> ${NEWER}`);
     // The approver approves, by hash, what the plan step found on the host, not only the parameters.
-    expect(r.pending.action.args.current).toEqual([`canary-1: ${OLDER} -> ${NEWER} (upgrade)`]);
-    expect((r.pending.action.args.commands as Record<string, string[]>)['canary-1']?.join('\n')).toContain(`openclaw@${NEWER}`);
+    const [group] = r.pending.action.args.groups as Array<{ hosts: string[]; action: { current: string; commands: string[] } }>;
+    expect(group!.hosts).toEqual(['canary-1']);
+    expect(group!.action.current).toBe(`${OLDER} -> ${NEWER} (upgrade)`);
+    expect(group!.action.commands.join('\n')).toContain(`openclaw@${NEWER}`);
     expect(r.result).toBe('completed');
-    expect(r.final.steps.find((x) => x.id === 'upgrade')?.summary).toBe(`canary-1 ${OLDER} -> ${NEWER}`);
+    expect(r.final.steps.find((x) => x.id === 'upgrade')?.summary).toBe(`${OLDER} -> ${NEWER}`);
     const facts = await acts.openclawFacts({ host, audit: false });
     expect(facts).toMatchObject({ openclaw: { version: NEWER }, gateway: { live: true, token: { verdict: 'accepted' } } });
     expect(s.audit().map((e) => e.event)).toEqual(expect.arrayContaining(['upgrade.start', 'upgrade.done']));

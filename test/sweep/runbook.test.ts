@@ -47,7 +47,10 @@ describe('sweep runbook', () => {
 
     // scrub is always gated, even without an `approval:` key in the runbook.
     const pending = await pendingFor(s, c, id, 'scrub-old');
-    expect(pending.action.args.hunt).toEqual([`<secret old_gateway_token ${fingerprint(fx.oldToken)}>`]);
+    // One approval for the one host (the worker's machine); its action names the credential by fingerprint.
+    const [group] = pending.action.args.groups as Array<{ hosts: string[]; action: { hunt: string[] } }>;
+    expect(group!.hosts).toEqual(['local']);
+    expect(group!.action.hunt).toEqual([`<secret old_gateway_token ${fingerprint(fx.oldToken)}>`]);
     const found = (await statusOf(c, id)).steps.find((x) => x.id === 'find-old')!;
     expect(found.summary).toMatch(new RegExp(`still present: old_gateway_token in ${holding.length} file`));
 
