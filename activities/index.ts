@@ -25,10 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     createFleetActivities(),
     createHostActivities(),
     createOpenclawActivities(),
-    createSweepActivities({
-      ...defaultSweepDeps(),
-      quarantineBase: process.env.RESPOND_QUARANTINE_DIR || join(deps.stateDir, 'quarantine'),
-    }),
+    createSweepActivities(defaultSweepDeps(deps.stateDir)),
     {
       async appendAudit(event: AuditEvent): Promise<void> {
         await audit.append(event);

@@ -10,7 +10,7 @@ import { computeWaves, orderForWaves, type FleetPolicy } from '../lib/fleet/poli
 import { hostAction, waveGate } from '../lib/fleet/wave-gate.js';
 import { loadInventory, selectHosts } from '../lib/inventory/load.js';
 import type { HostSpec } from '../lib/inventory/schema.js';
-import type { RunbookSpec, StepSpec } from '../lib/runbook/schema.js';
+import type { RunbookSpec, StepSpec } from '../workflows/runbook-schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
 import { renderTemplate } from '../lib/template.js';
 import { WORKER_HOST } from '../workflows/fleet/worker-host.js';

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { loadInventory } from '../lib/inventory/load.js';
-import type { RunbookSpec } from '../lib/runbook/schema.js';
+import type { RunbookSpec } from '../workflows/runbook-schema.js';
 
 export function inventorySetFlags(spec: RunbookSpec, file: string | undefined): string[] {
   if (file === undefined) return [];

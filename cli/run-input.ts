@@ -5,7 +5,7 @@
  */
 import { UserError } from '../lib/errors.js';
 import { FLEET_DEFAULTS, fleetOverride, fleetSchema, type FleetPolicy, type FleetSpec } from '../lib/fleet/policy.js';
-import { loadRunbook, type LoadedRunbook } from '../lib/runbook/load.js';
+import { loadRunbook, type LoadedRunbook } from './load-runbook.js';
 import { parseSetFlags, resolveParams } from '../lib/runbook/params.js';
 import type { ParamValue } from '../lib/template.js';
 import { isHostStep } from '../workflows/plan-step.js';

@@ -7,6 +7,9 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 
 export const FINGERPRINT_HEX_CHARS = 12;
 
+/** How a runbook or a flag names a secret: `env:NAME` or `file:PATH`, never the value. */
+export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
+
 export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }

@@ -13,6 +13,8 @@ export interface TemplateContext {
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z_][\w.-]*)\s*\}\}/g;
 export const SECRET_PLACEHOLDER = /\{\{\s*secrets\.([a-zA-Z_][\w-]*)\s*\}\}/g;
+/** A whole value that is exactly one secret placeholder. */
+export const ONLY_SECRET_PLACEHOLDER = new RegExp(`^${SECRET_PLACEHOLDER.source}$`);
 
 export function renderTemplate(text: string, ctx: TemplateContext): string {
   return text.replace(PLACEHOLDER, (whole, path: string) => {

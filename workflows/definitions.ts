@@ -6,7 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FleetPolicy } from '../lib/fleet/policy.js';
 import type { InclusionProof } from '../lib/fleet/merkle.js';
 import type { PlannedAction } from '../lib/runbook/step-base.js';
-import type { RunbookSpec, StepSpec } from '../lib/runbook/schema.js';
+import type { RunbookSpec, StepSpec } from './runbook-schema.js';
 import type { ResumeState } from './fleet/cursor.js';
 
 export const RUNBOOK_WORKFLOW = 'runbookWorkflow';

@@ -15,7 +15,7 @@ import {
 import type { AuditEvent } from '../activities/audit/audit-log.js';
 import type { HostSpec } from '../lib/inventory/schema.js';
 import { hostAction } from '../lib/fleet/wave-gate.js';
-import type { StepSpec } from '../lib/runbook/schema.js';
+import type { StepSpec } from './runbook-schema.js';
 import { activities } from './activity-options.js';
 import {
   hostReleaseSignal,

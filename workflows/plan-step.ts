@@ -1,6 +1,6 @@
 /** The planned action of one step and its approval hash. Pure; the workflow and `respond plan` share it. */
 import { actionHash } from '../lib/runbook/plan.js';
-import type { RunbookSpec, StepSpec } from '../lib/runbook/schema.js';
+import type { RunbookSpec, StepSpec } from './runbook-schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
 import { stepKinds } from './steps/index.js';
 import type { AnyStepKind, HostStepKind, StepKind } from './steps/types.js';

@@ -18,7 +18,7 @@ import {
 import type { AuditEvent } from '../activities/audit/audit-log.js';
 import { parseDuration } from '../lib/duration.js';
 import { actionHash } from '../lib/runbook/plan.js';
-import type { StepSpec } from '../lib/runbook/schema.js';
+import type { StepSpec } from './runbook-schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
 import { renderTemplate } from '../lib/template.js';
 import { CURRENT_STEP, PHASE } from '../lib/search-attributes.js';

@@ -4,9 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../../lib/errors.js';
-import { fingerprint } from '../../lib/secrets.js';
+import { fingerprint, SECRET_REF_PATTERN } from '../../lib/secrets.js';
 
-export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
+export { SECRET_REF_PATTERN };
 
 export async function resolveSecretRef(ref: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (ref.startsWith('env:')) {

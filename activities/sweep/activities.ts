@@ -3,6 +3,8 @@
  * host, how to resolve a credential reference, where quarantines live). Inputs carry
  * references, never values; outputs carry fingerprints and previews, never values.
  */
+import { join } from 'node:path';
+import { loadConfig } from '../../lib/config.js';
 import { asActivity } from '../hosts/failures.js';
 import { heartbeatIfInActivity } from '../hosts/heartbeat.js';
 import { resolveSecretRef } from '../secrets/refs.js';
@@ -76,7 +78,12 @@ export interface ScrubHostInput {
 const SAMPLE = 100;
 const BEAT_MS = 5_000;
 
-export function defaultSweepDeps(): SweepActivityDeps {
+/** Where scrub quarantines on the worker's own host: `RESPOND_QUARANTINE_DIR`, else the state dir's `quarantine/`. */
+export function quarantineDir(stateDir: string): string {
+  return process.env.RESPOND_QUARANTINE_DIR || join(stateDir, 'quarantine');
+}
+
+export function defaultSweepDeps(stateDir = loadConfig().stateDir): SweepActivityDeps {
   return {
     async transportFor(host, inventory) {
       if (host === undefined || host === 'local') return { transport: localTransport(), scopeHints: [] };
@@ -84,7 +91,7 @@ export function defaultSweepDeps(): SweepActivityDeps {
       return hostTransport(host, inventory ?? process.env.RESPOND_INVENTORY);
     },
     resolveRef: (ref) => resolveSecretRef(ref),
-    quarantineBase: process.env.RESPOND_QUARANTINE_DIR || '/var/lib/respond/quarantine',
+    quarantineBase: quarantineDir(stateDir),
     quarantineBasePinned: Boolean(process.env.RESPOND_QUARANTINE_DIR),
   };
 }

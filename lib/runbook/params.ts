@@ -1,7 +1,7 @@
 /** `--set name=value` flags, checked against the parameters a runbook declares. */
 import { UserError } from '../errors.js';
 import type { ParamValue } from '../template.js';
-import type { ParamSpec, RunbookSpec } from './schema.js';
+import type { ParamSpec, RunbookSpec } from '../../workflows/runbook-schema.js';
 
 export function parseSetFlags(flags: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

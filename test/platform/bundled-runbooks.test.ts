@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundledRunbooksDir } from '../../lib/runbook/load.js';
+import { bundledRunbooksDir } from '../../cli/load-runbook.js';
 import { planRunbook } from '../../cli/commands/plan.js';
 
 const REQUIRED: Record<string, string[]> = { upgrade: ['version=2026.9.6'] };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../lib/errors.js';
-import { loadRunbook } from '../../lib/runbook/load.js';
+import { loadRunbook } from '../../cli/load-runbook.js';
 import { parseSetFlags, resolveParams } from '../../lib/runbook/params.js';
 import { Sandbox } from '../helpers/sandbox.js';
 

@@ -17,7 +17,7 @@ import {
 import type { FleetActivities } from '../../activities/fleet/activities.js';
 import { computeWaves, resolveCount, type FleetPolicy } from '../../lib/fleet/policy.js';
 import { waveGate } from '../../lib/fleet/wave-gate.js';
-import type { StepSpec } from '../../lib/runbook/schema.js';
+import type { StepSpec } from '../runbook-schema.js';
 import type { PlannedAction } from '../../lib/runbook/step-base.js';
 import { HOST, INCIDENT, RUNBOOK } from '../../lib/search-attributes.js';
 import {

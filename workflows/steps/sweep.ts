@@ -10,13 +10,13 @@ import { parseDuration } from '../../lib/duration.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { renderForPlan } from '../../lib/runbook/plan.js';
 import { baseStep, durationText } from '../../lib/runbook/step-base.js';
-import { renderTemplate, secretNamesIn } from '../../lib/template.js';
+import { ONLY_SECRET_PLACEHOLDER, renderTemplate, secretNamesIn } from '../../lib/template.js';
 import type { SweepActivities } from '../../activities/sweep/activities.js';
 import { hostEffect } from '../activity-options.js';
 import { isWorkerHost } from '../fleet/worker-host.js';
 import type { HostPlanContext, HostStepKind } from './types.js';
 
-const secretPlaceholder = z.string().regex(/^\{\{\s*secrets\.[A-Za-z_][\w-]*\s*\}\}$/, 'write each credential as {{secrets.NAME}}');
+const secretPlaceholder = z.string().regex(ONLY_SECRET_PLACEHOLDER, 'write each credential as {{secrets.NAME}}');
 
 export const sweepFields = {
   /** Roots to sweep instead of the host's OpenClaw default scope. */

@@ -3,9 +3,10 @@
  * own schema, so errors name the real problem instead of "no union member matched".
  */
 import { z } from 'zod';
-import { stepKinds, type StepKindName } from '../../workflows/steps/index.js';
-import { fleetSchema } from '../fleet/policy.js';
-import { approvalPolicy, approverName } from './step-base.js';
+import { stepKinds, type StepKindName } from './steps/index.js';
+import { SECRET_REF_PATTERN } from '../lib/secrets.js';
+import { fleetSchema } from '../lib/fleet/policy.js';
+import { approvalPolicy, approverName } from '../lib/runbook/step-base.js';
 
 const KINDS = Object.keys(stepKinds) as [StepKindName, ...StepKindName[]];
 
@@ -37,7 +38,7 @@ export type ParamSpec = z.infer<typeof paramSpec>;
 
 const secretSpec = z
   .object({
-    ref: z.string().regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'a secret ref is env:NAME or file:PATH'),
+    ref: z.string().regex(SECRET_REF_PATTERN, 'a secret ref is env:NAME or file:PATH'),
     description: z.string().optional(),
   })
   .strict();

@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { canonicalJson } from '../canonical-json.js';
-import { UserError } from '../errors.js';
-import { sha256Hex } from '../secrets.js';
-import { parseYamlWithSchema } from '../yaml-errors.js';
-import { projectRoot } from '../project-root.js';
-import { runbookSchema, type RunbookSpec } from './schema.js';
+import { canonicalJson } from '../lib/canonical-json.js';
+import { UserError } from '../lib/errors.js';
+import { sha256Hex } from '../lib/secrets.js';
+import { parseYamlWithSchema } from '../lib/yaml-errors.js';
+import { projectRoot } from '../lib/project-root.js';
+import { runbookSchema, type RunbookSpec } from '../workflows/runbook-schema.js';
 
 export interface LoadedRunbook {
   spec: RunbookSpec;
