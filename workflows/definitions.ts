@@ -102,6 +102,8 @@ export type HostState = 'queued' | 'running' | 'parked' | 'approved' | 'done' | 
 export interface FleetSummary {
   /** Ids of the host-scoped steps this section runs. */
   steps: string[];
+  /** 1 for the runbook's first section of host steps, 2 for the next, ... */
+  section: number;
   total: number;
   wave: number;
   waves: number;
@@ -166,6 +168,14 @@ export interface HostStatus {
   state: HostState;
   steps: StepStatus[];
   error?: string;
+}
+
+/**
+ * A host's child workflow id: `<run id>/<host>`, and `<run id>/<host>#N` for the Nth section of
+ * host steps when runbook-level steps separate them (ids stay unique within a run).
+ */
+export function hostWorkflowId(runId: string, host: string, section = 1): string {
+  return section === 1 ? `${runId}/${host}` : `${runId}/${host}#${section}`;
 }
 
 export interface HostProof extends InclusionProof {

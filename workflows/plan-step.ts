@@ -48,6 +48,13 @@ export function planStep(spec: RunbookSpec, specSha256: string, step: StepSpec, 
   return { action, hash: actionHash(action), gated: isGated(step) };
 }
 
+/** 1-based ordinal of the section of host steps that starts at `start`. */
+export function sectionOrdinal(steps: readonly StepSpec[], start: number): number {
+  let n = 0;
+  for (let i = 0; i <= start; i++) if (isHostStep(steps[i]!) && (i === 0 || !isHostStep(steps[i - 1]!))) n++;
+  return n;
+}
+
 /** Consecutive host-scoped steps form one section: each host runs all of them in one child workflow. */
 export function sectionEnd(steps: readonly StepSpec[], start: number): number {
   let end = start;

@@ -31,6 +31,7 @@ import {
   rejectSignal,
   rejectUpdate,
   statusQuery,
+  type HostReport,
   type RunbookInput,
   type RunbookPhase,
   type RunbookStatus,
@@ -40,13 +41,15 @@ import type { FleetCursor, ResumeState } from './fleet/cursor.js';
 import { FleetSection, openSection } from './fleet/section.js';
 import { legacyDescribe, legacyRun, type LegacyHostStep } from './legacy/host-loops.js';
 import { progressMarkdown } from './progress.js';
-import { isGated, isHostStep, kindOf, planStep, sectionEnd, type PlannedStep } from './plan-step.js';
+import { isGated, isHostStep, kindOf, planStep, sectionEnd, sectionOrdinal, type PlannedStep } from './plan-step.js';
 import type { Compensation, StepOutcome } from './steps/types.js';
 
 /** Patch: plans (and so approval hashes) include what earlier steps of the run found. */
 const SHOW_EARLIER_RESULTS = 'plans-show-earlier-results';
 /** Patch: host-scoped steps fan out to one child workflow per host (before: a loop per step, here). */
 const FLEET_CHILDREN = 'fleet-children';
+
+type WaveLeaves = { root: string; leaves: Array<{ host: string; actionHash: string }> };
 
 export interface RunbookResult {
   outcome: 'completed' | 'dry-run';
@@ -67,6 +70,8 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     ignoredSignals: resume?.ignoredSignals ?? [],
   };
   let fleet: FleetSection | undefined;
+  // Reports that arrive before the section's scheduler exists (first task after continue-as-new).
+  const early: HostReport[] = [];
   let auditSeq = 0;
   const audit = (event: string, fields: Partial<AuditEvent> = {}) =>
     activities.appendAudit({
@@ -107,7 +112,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       publish();
     }
   });
-  setHandler(hostReportSignal, (r) => fleet?.onReport(r));
+  setHandler(hostReportSignal, (r) => (fleet ? fleet.onReport(r) : void early.push(r)));
   setHandler(rejectSignal, (req) => {
     try {
       gate.validateRejection(req);
@@ -169,18 +174,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       continue;
     }
 
-    if (gated) {
-      st.state = 'waiting-approval';
-      setPhase('waiting-approval', step.id);
-      const decision = await awaitApproval(step, action, hash);
-      if (decision.kind === 'rejected') {
-        st.state = 'skipped';
-        st.summary = `rejected by ${decision.actor}: ${decision.reason}`;
-        await audit('approval.rejected', { step: step.id, actor: decision.actor, args: { hash, reason: decision.reason } });
-        setPhase('rejected');
-        throw ApplicationFailure.nonRetryable(`step ${step.id} rejected by ${decision.actor}: ${decision.reason}`, 'Rejected');
-      }
-    }
+    if (gated) await gateStep(st, step, action, hash);
 
     st.state = 'running';
     st.startedAt = new Date().toISOString();
@@ -216,6 +210,21 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
   setPhase('completed', '-');
   return { outcome: input.dryRun ? 'dry-run' : 'completed', steps: status.steps };
 
+  /** Waits for the step's approval; a rejection stops the run. Returns who approved. */
+  async function gateStep(st: StepStatus, step: StepSpec, action: PlannedAction, hash: string, wave?: WaveLeaves): Promise<string[]> {
+    st.state = 'waiting-approval';
+    setPhase('waiting-approval', step.id);
+    const decision = await awaitApproval(step, action, hash, wave);
+    if (decision.kind === 'rejected') {
+      st.state = 'skipped';
+      st.summary = `rejected by ${decision.actor}: ${decision.reason}`;
+      await audit('approval.rejected', { step: step.id, actor: decision.actor, args: { hash, reason: decision.reason } });
+      setPhase('rejected');
+      throw ApplicationFailure.nonRetryable(`step ${step.id} rejected by ${decision.actor}: ${decision.reason}`, 'Rejected');
+    }
+    return decision.approvers;
+  }
+
   /** A run from before the fleet model: its host steps are planned and run as they were then. */
   function legacyPlan(step: StepSpec, ctx: PlanContext): PlannedStep {
     const action: PlannedAction = {
@@ -245,6 +254,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       workflowId,
       input,
       steps,
+      section: sectionOrdinal(spec.steps, start),
       secretFingerprints,
       secretRefs,
       publish: (summary, hostSteps) => {
@@ -259,20 +269,11 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       },
       approve: async (step, action, hash, wave) => {
         const st = status.steps.find((x) => x.id === step.id)!;
-        st.state = 'waiting-approval';
         st.hash = hash;
-        setPhase('waiting-approval', step.id);
-        const decision = await awaitApproval(step, action, hash, wave);
-        if (decision.kind === 'rejected') {
-          st.state = 'skipped';
-          st.summary = `rejected by ${decision.actor}: ${decision.reason}`;
-          await audit('approval.rejected', { step: step.id, actor: decision.actor, args: { hash, reason: decision.reason } });
-          setPhase('rejected');
-          throw ApplicationFailure.nonRetryable(`step ${step.id} rejected by ${decision.actor}: ${decision.reason}`, 'Rejected');
-        }
+        const approvers = await gateStep(st, step, action, hash, wave);
         st.state = 'running';
         setPhase('running', step.id);
-        return decision.approvers;
+        return approvers;
       },
       rollOver: async (c) => {
         await condition(allHandlersFinished);
@@ -289,6 +290,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
         return continueAsNew<typeof runbookWorkflow>({ ...input, resume: next });
       },
     });
+    for (const r of early.splice(0)) fleet.onReport(r);
     let outcome: { summary: string };
     try {
       outcome = await fleet.run();
@@ -320,7 +322,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     return end;
   }
 
-  async function awaitApproval(step: StepSpec, action: PlannedAction, hash: string, wave?: { root: string; leaves: Array<{ host: string; actionHash: string }> }) {
+  async function awaitApproval(step: StepSpec, action: PlannedAction, hash: string, wave?: WaveLeaves) {
     const policy = gatePolicy(step);
     gate.open(step.id, hash, action, policy, Date.now());
     if (wave) {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { proveInclusion, verifyInclusion } from '../../lib/fleet/merkle.js';
 import { UserError } from '../../lib/errors.js';
-import { hostStatusQuery } from '../../workflows/definitions.js';
+import { hostStatusQuery, hostWorkflowId } from '../../workflows/definitions.js';
 import { client } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { renderHostStatus, renderStatus } from '../render/status.js';
@@ -24,7 +24,7 @@ export function register(program: Command): void {
         const view = await readRun(c, id);
         let host;
         try {
-          host = await c.workflow.getHandle(`${id}/${opts.host}`).query(hostStatusQuery);
+          host = await c.workflow.getHandle(hostWorkflowId(id, opts.host, view.status.fleet?.section)).query(hostStatusQuery);
         } catch {
           throw new UserError(`run ${id} has no workflow for host ${opts.host} (not selected, or not started yet)`, EXIT.notFound);
         }

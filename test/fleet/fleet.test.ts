@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuditEvent } from '../../activities/audit/audit-log.js';
 import { hostStatusQuery, type PendingApproval } from '../../workflows/definitions.js';
 import { historyJson, statusOf } from '../helpers/runs.js';
+import { maybeRecordHistory } from '../helpers/histories.js';
 import { Sandbox } from '../helpers/sandbox.js';
 import { makeFleet, makeTemplate, unreachableHost, type FleetTemplate } from './helpers/fleet.js';
 
@@ -121,6 +122,13 @@ describe('fleet runs', () => {
     }
     for (const h of f.hosts) expect(f.holding(h), h.name).toEqual([]);
     expect(await historyJson(c, id)).not.toContain(f.oldToken);
+    expect(await historyJson(c, `${id}/web-2`)).not.toContain(f.oldToken);
+    // The web UI's filter by host finds that host's workflow.
+    const byHost = [];
+    for await (const w of c.workflow.list({ query: `RespondHost = 'web-3' AND RespondIncident = 'FLEET-1'` })) byHost.push(w.workflowId);
+    expect(byHost).toEqual([`${id}/web-3`]);
+    await maybeRecordHistory(s, id, 'fleet-canary-test');
+    await maybeRecordHistory(s, `${id}/web-1`, 'fleet-host-test');
   });
 });
 
@@ -145,6 +153,7 @@ describe('fleet error budget', () => {
     for (const h of f.hosts) await expect(c.workflow.getHandle(`${id}/${h.name}`).describe()).rejects.toThrow();
     const json = JSON.parse((await s.cli(['status', id, '--json'])).stdout) as { status: { fleet: { counts: Record<string, number> } } };
     expect(json.status.fleet.counts).toMatchObject({ failed: 2, skipped: 4 });
+    await maybeRecordHistory(s, id, 'fleet-budget-test');
   });
 });
 

@@ -84,4 +84,33 @@ describe('progress in the Temporal web UI', () => {
     for (const html of [workflowPage, listPage, afterSignal]) expect(html).not.toContain(TOKEN);
     await s.cli(['reject', id, '--reason', 'ui test over', '--as', 'bob']);
   });
+
+  it("filters by host and shows a host's workflow with its own steps, parked for the wave approval", async () => {
+    const started = await s.cli(['start', join(ROOT, 'test', 'runbooks', 'host-ui.yaml'), '--incident', 'UI-2', '--set', `dir=${s.dir}`, '--json']);
+    expect(started.code, started.stderr).toBe(0);
+    const { id } = JSON.parse(started.stdout) as { id: string };
+    const c = await s.client();
+    const pending = await pendingFor(s, c, id, 'look');
+    const base = `http://127.0.0.1:${s.env.RESPOND_UI_PORT}/namespaces/default/workflows`;
+
+    const list = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await list.goto(`${base}?query=${encodeURIComponent(`RespondHost="local" AND RespondIncident="UI-2"`)}`);
+    await visibleText(list, `RUNNING ${id}/local`);
+
+    const child = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await child.goto(`${base}/${encodeURIComponent(`${id}/local`)}`);
+    await child.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
+    // The UI typesets the apostrophe; match around it.
+    await visibleText(child, 'Waiting for the wave');
+    await visibleText(child, 's approval of look');
+    await visibleText(child, `approve the run ${id}`);
+
+    const parent = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await parent.goto(`${base}/${id}`);
+    await parent.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
+    await visibleText(parent, pending.hash);
+    await visibleText(parent, '1 parked');
+    for (const html of [await list.content(), await child.content(), await parent.content()]) expect(html).not.toContain(TOKEN);
+    await s.cli(['reject', id, '--reason', 'ui test over', '--as', 'bob']);
+  });
 });

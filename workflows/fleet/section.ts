@@ -22,6 +22,7 @@ import type { PlannedAction } from '../../lib/runbook/step-base.js';
 import { HOST, INCIDENT, RUNBOOK } from '../../lib/search-attributes.js';
 import {
   HOST_WORKFLOW,
+  hostWorkflowId,
   hostReleaseSignal,
   type FleetSummary,
   type HostReport,
@@ -47,6 +48,8 @@ export interface SectionDeps {
   workflowId: string;
   input: RunbookInput;
   steps: StepSpec[];
+  /** Ordinal of this section among the runbook's sections of host steps. */
+  section: number;
   secretFingerprints: Record<string, string>;
   secretRefs: Record<string, string>;
   /** Publish progress (current details, status query); `hostSteps` when the section has one host. */
@@ -219,7 +222,7 @@ export class FleetSection {
     };
     this.track(
       startChild(HOST_WORKFLOW, {
-        workflowId: `${workflowId}/${host}`,
+        workflowId: hostWorkflowId(workflowId, host, this.d.section),
         args: [args],
         // Children outlive a continue-as-new of this run and report to it by workflow id.
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -238,7 +241,7 @@ export class FleetSection {
   private release(host: string, approved: boolean, reason?: string): void {
     const a = this.cur.approval;
     this.track(
-      getExternalWorkflowHandle(`${this.d.workflowId}/${host}`).signal(hostReleaseSignal, {
+      getExternalWorkflowHandle(hostWorkflowId(this.d.workflowId, host, this.d.section)).signal(hostReleaseSignal, {
         step: a?.step ?? this.cur.active[host]?.step ?? '',
         approved,
         ...(approved && a ? { waveHash: a.hash, merkleRoot: a.root, approvers: a.approvers } : { reason }),
@@ -333,6 +336,7 @@ export class FleetSection {
     const wave = c.waves[Math.min(c.wave, c.waves.length - 1)]!;
     return {
       steps: this.d.steps.map((s) => s.id),
+      section: this.d.section,
       total: c.total,
       wave: Math.min(c.wave + 1, c.waves.length),
       waves: c.waves.length,
