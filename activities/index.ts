@@ -30,6 +30,10 @@ export function createActivities(deps: ActivityDeps) {
       async appendAudit(event: AuditEvent): Promise<void> {
         await audit.append(event);
       },
+      /** Many events in one call (a fleet's dry-run records); each still idempotent by id. */
+      async appendAuditBatch(events: AuditEvent[]): Promise<void> {
+        for (const e of events) await audit.append(e);
+      },
       async fingerprintSecrets(refs: Record<string, string>): Promise<Record<string, string>> {
         return fingerprintSecretRefs(refs);
       },

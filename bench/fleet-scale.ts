@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sandbox } from '../test/helpers/sandbox.js';
-import { largestHistory } from './history-size.js';
+import { largestHistory, waitClosed } from './history-size.js';
 
 const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : dflt);
 const n = Number(arg('--hosts', '20000'));
@@ -48,9 +48,11 @@ try {
   const c = await s.client();
   const incident = `SCALE-${n}`;
   const t0 = Date.now();
-  const r = await s.cli(['start', runbook, '--inventory', inventory, '--incident', incident, '--dry-run', '--wait', '--set', `fleet.maxConcurrency=${concurrency}`], {});
+  const r = await s.cli(['start', runbook, '--inventory', inventory, '--incident', incident, '--dry-run', '--detach', '--set', `fleet.maxConcurrency=${concurrency}`]);
+  if (r.code !== 0) throw new Error(`start failed: ${r.stderr}`);
+  const outcome = await waitClosed(c, `respond-scale-${incident}`);
   const wallMs = Date.now() - t0;
-  if (r.code !== 0) throw new Error(`run failed: ${r.stderr || r.stdout.slice(-2000)}`);
+  if (outcome !== 'COMPLETED') throw new Error(`run ended ${outcome}`);
   const hist = await largestHistory(c, incident);
   const parentRuns = [];
   for await (const w of c.workflow.list({ query: `WorkflowId = 'respond-scale-${incident}'` })) parentRuns.push(w.historyLength);

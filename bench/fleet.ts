@@ -18,7 +18,7 @@ import { createFixtureHost, ensureOpenclaw, NEWER, type FixtureHost } from '../t
 import { ensureNode24 } from '../test/fixtures/node24.js';
 import { makeOpenClawFixture } from '../test/sweep/helpers/openclaw.js';
 import { Sandbox } from '../test/helpers/sandbox.js';
-import { largestHistory } from './history-size.js';
+import { largestHistory, waitClosed } from './history-size.js';
 
 const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : dflt);
 const sizes = arg('--sizes', '10,100,1000').split(',').map(Number);
@@ -91,10 +91,12 @@ async function fleetRun(s: Sandbox, c: Client, hosts: HostSpec[], dir: string) {
   writeFileSync(inventory, JSON.stringify({ version: 1, hosts }));
   const incident = `BENCH-${hosts.length}-${Date.now()}`;
   const t0 = Date.now();
-  const r = await s.cli(['start', runbook, '--inventory', inventory, '--incident', incident, '--auto-approve', '--wait', '--set', `fleet.maxConcurrency=${concurrency}`]);
-  const wallMs = Date.now() - t0;
-  if (r.code !== 0) throw new Error(`fleet run failed: ${r.stderr || r.stdout.slice(-2000)}`);
+  const r = await s.cli(['start', runbook, '--inventory', inventory, '--incident', incident, '--auto-approve', '--detach', '--set', `fleet.maxConcurrency=${concurrency}`]);
+  if (r.code !== 0) throw new Error(`start failed: ${r.stderr}`);
   const id = `respond-fleet-bench-${incident}`;
+  const outcome = await waitClosed(c, id);
+  const wallMs = Date.now() - t0;
+  if (outcome !== 'COMPLETED') throw new Error(`fleet run ended ${outcome}`);
   // Orchestration per host: the host workflow's life minus the time its steps ran.
   const steps = new Map<string, number>();
   const startedAt = new Map<string, number>();

@@ -1,4 +1,4 @@
-/** The largest workflow history (events and bytes) among the runs of one incident, continued-as-new runs included. */
+/** Helpers for the fleet benches. The largest workflow history (events and bytes) among the runs of one incident, continued-as-new runs included. */
 import type { Client } from '@temporalio/client';
 
 export async function largestHistory(c: Client, incident: string): Promise<{ events: number; bytes: number; workflowId: string; runs: number }> {
@@ -8,4 +8,15 @@ export async function largestHistory(c: Client, incident: string): Promise<{ eve
     if (w.historyLength > best.events) best = { ...best, events: w.historyLength, bytes: w.historySize ?? 0, workflowId: w.workflowId };
   }
   return best;
+}
+
+/** Follows the run across continue-as-new until it closes; returns how it ended. */
+export async function waitClosed(c: Client, workflowId: string): Promise<string> {
+  for (;;) {
+    const d = await c.workflow.getHandle(workflowId).describe();
+    if (d.status.name !== 'RUNNING') {
+      if (d.status.name !== 'CONTINUED_AS_NEW') return d.status.name;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FleetPolicy } from '../lib/fleet/policy.js';
+import type { HostSpec } from '../lib/inventory/schema.js';
 import type { InclusionProof } from '../lib/fleet/merkle.js';
 import type { PlannedAction } from '../lib/runbook/step-base.js';
 import type { RunbookSpec, StepSpec } from './runbook-schema.js';
@@ -124,8 +125,8 @@ export interface HostRunInput {
   /** The runbook run's workflow id: reports go to its latest run, across continue-as-new. */
   parentId: string;
   host: string;
-  inventory?: string;
-  inventorySha256?: string;
+  /** The host's inventory entry; absent: the worker's own machine. */
+  spec?: HostSpec;
   wave: number;
   runbook: string;
   specSha256: string;
@@ -147,6 +148,8 @@ export interface HostReport {
   args?: Record<string, unknown>;
   summary?: string;
   error?: string;
+  /** Dry run: each step's planned action hash on this host (the parent records them in batches). */
+  planned?: Array<{ step: string; hash: string }>;
   /** The host's steps so far: a one-host run (the worker's machine) shows them as its own. */
   steps?: Array<Pick<StepStatus, 'id' | 'state' | 'summary'>>;
 }

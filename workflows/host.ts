@@ -77,9 +77,7 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
   const hostEarlier: HostPlanContext['hostEarlier'] = {};
   let current: StepSpec | undefined;
   try {
-    const host: HostSpec = input.inventory
-      ? await activities.fleetHost({ inventory: input.inventory, name: input.host, inventorySha256: input.inventorySha256 })
-      : WORKER_HOST;
+    const host: HostSpec = input.spec ?? WORKER_HOST;
     const planned: Array<{ step: string; hash: string }> = [];
     for (const [index, step] of input.steps.entries()) {
       current = step;
@@ -147,11 +145,10 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
       await audit('step.completed', { step: step.id, result: { summary: outcome.summary } });
       publish();
     }
-    if (input.dryRun) await audit('host.planned', { args: { steps: planned } });
     status.state = 'done';
     publish();
     const summary = status.steps.map((s) => `${s.id}: ${s.summary ?? s.state}`).join('; ');
-    await report({ state: 'done', summary });
+    await report({ state: 'done', summary, ...(input.dryRun ? { planned } : {}) });
     return { host: input.host, state: 'done', steps: status.steps };
   } catch (err) {
     const message = errorMessage(err);

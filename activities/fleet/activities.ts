@@ -1,7 +1,7 @@
 /**
- * The fleet's view of the inventory, read on the worker: the selection in wave order (counted,
- * then paged by name so no history event carries the whole fleet) and one host's entry for its
- * child workflow. The file's sha256 is pinned when the run starts, so hosts cannot move between
+ * The fleet's view of the inventory, read on the worker: the selection in wave order, counted,
+ * then paged (no history event carries the whole fleet); each page's entries go to the hosts'
+ * child workflows. The file's sha256 is pinned when the run starts, so hosts cannot move between
  * waves behind an approval's back.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -65,15 +65,9 @@ export function createFleetActivities() {
         return { total: o.order.length, canaryCount: o.canaryCount, inventorySha256: o.sha256 };
       });
     },
-    async fleetNames(input: FleetSelection & { inventorySha256: string; offset: number; limit: number }): Promise<string[]> {
-      return asActivity(async () => ordered(input, input.inventorySha256).order.slice(input.offset, input.offset + input.limit).map((h) => h.name));
-    },
-    async fleetHost(input: { inventory: string; name: string; inventorySha256?: string }): Promise<HostSpec> {
-      return asActivity(async () => {
-        const host = load(input.inventory, input.inventorySha256).inv.hosts.find((h) => h.name === input.name);
-        if (!host) throw new UserError(`${input.inventory}: no host named ${input.name}`);
-        return host;
-      });
+    /** A page of the ordered selection's entries (plain data, no secrets), handed to each host's workflow. */
+    async fleetPage(input: FleetSelection & { inventorySha256: string; offset: number; limit: number }): Promise<HostSpec[]> {
+      return asActivity(async () => ordered(input, input.inventorySha256).order.slice(input.offset, input.offset + input.limit));
     },
   };
 }

@@ -18,6 +18,11 @@ export function devServerArgs(s: EmbeddedSettings, namespace: string): string[] 
     '--port', String(s.port),
     '--ui-port', String(s.uiPort),
     '--db-filename', s.dbFile,
+    // WAL with synchronous=NORMAL survives any process crash (the server's or the worker's) and is
+    // several times faster than the default rollback journal on one SQLite writer; a power cut may
+    // lose the last transactions, never corrupt the file.
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
     '--namespace', namespace,
     '--log-level', 'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),

@@ -14,7 +14,10 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { AuditEvent } from '../../activities/audit/audit-log.js';
 import type { FleetActivities } from '../../activities/fleet/activities.js';
+import type { HostSpec } from '../../lib/inventory/schema.js';
+import { activities as bookkeeping } from '../activity-options.js';
 import { computeWaves, resolveCount, type FleetPolicy } from '../../lib/fleet/policy.js';
 import { waveGate } from '../../lib/fleet/wave-gate.js';
 import type { StepSpec } from '../runbook-schema.js';
@@ -42,6 +45,7 @@ const fleetActs = proxyActivities<FleetActivities>({
 /** Well below Temporal's 51,200-event limit, so no run of a fleet workflow comes near it. */
 export const ROLL_OVER_EVENTS = 4000;
 const PAGE = 500;
+const AUDIT_BATCH = 200;
 const SHOWN_ACTIVE = 50;
 
 export interface SectionDeps {
@@ -85,7 +89,9 @@ export async function openSection(section: number, policy: FleetPolicy | undefin
 export class FleetSection {
   private dirty = false;
   private inFlight = 0;
-  private page?: { offset: number; names: string[] };
+  private page?: { offset: number; hosts: HostSpec[] };
+  /** Dry run: planned hashes reported by hosts, written to the audit log in batches. */
+  private planned: AuditEvent[] = [];
   /** Approved hosts waiting for a free slot, in the order they parked. */
   private queue: string[];
   private hostSteps?: HostReport['steps'];
@@ -110,6 +116,7 @@ export class FleetSection {
       if (r.hash && r.args && !(r.hash in c.samples) && Object.keys(c.samples).length < 50) c.samples[r.hash] = r.args;
     } else {
       delete c.active[r.host];
+      if (r.planned) this.recordPlanned(r);
       if (r.state === 'done') c.counts.done++;
       else if (r.state === 'skipped') c.counts.skipped++;
       else {
@@ -130,14 +137,22 @@ export class FleetSection {
         this.d.publish(this.summary(), this.hostSteps);
         const active = Object.values(c.active);
         if (c.next >= end || c.tripped) {
-          if (active.length === 0 && this.inFlight === 0) break;
+          if (active.length === 0) {
+            this.flushPlanned();
+            await condition(() => this.inFlight === 0);
+            if (Object.keys(c.active).length === 0) break;
+          }
           if (active.length > 0 && this.inFlight === 0 && active.every((a) => a.state === 'parked')) {
             if (c.tripped) await this.releaseAll(false, this.budgetMessage());
             else await this.openGate();
             continue;
           }
         }
-        if (this.inFlight === 0 && this.shouldRollOver()) await this.d.rollOver(c);
+        if (this.shouldRollOver()) {
+          this.flushPlanned();
+          await condition(() => this.inFlight === 0);
+          await this.d.rollOver(c);
+        }
         this.dirty = false;
         await condition(() => this.dirty);
       }
@@ -173,10 +188,11 @@ export class FleetSection {
         c.active[approved] = { state: 'running' };
         this.release(approved, true);
       } else if (!c.tripped && c.next < end) {
-        const name = await this.nameAt(c.next);
+        const spec = await this.hostAt(c.next);
         c.next++;
+        const name = spec?.name ?? WORKER_HOST_NAME;
         c.active[name] = { state: 'running' };
-        this.start(name);
+        this.start(name, spec);
       } else {
         break;
       }
@@ -184,12 +200,12 @@ export class FleetSection {
     }
   }
 
-  private async nameAt(i: number): Promise<string> {
+  private async hostAt(i: number): Promise<HostSpec | undefined> {
     const c = this.cur;
-    if (!c.inventory) return WORKER_HOST_NAME;
+    if (!c.inventory) return undefined;
     const p = this.page;
-    if (!p || i < p.offset || i >= p.offset + p.names.length) {
-      const names = await fleetActs.fleetNames({
+    if (!p || i < p.offset || i >= p.offset + p.hosts.length) {
+      const hosts = await fleetActs.fleetPage({
         inventory: c.inventory,
         hosts: c.hosts,
         canary: c.canary,
@@ -197,19 +213,18 @@ export class FleetSection {
         offset: i,
         limit: PAGE,
       });
-      this.page = { offset: i, names };
+      this.page = { offset: i, hosts };
     }
-    return this.page!.names[i - this.page!.offset]!;
+    return this.page!.hosts[i - this.page!.offset]!;
   }
 
-  private start(host: string): void {
+  private start(host: string, spec: HostSpec | undefined): void {
     const { input, workflowId } = this.d;
     const c = this.cur;
     const args: HostRunInput = {
       parentId: workflowId,
       host,
-      inventory: c.inventory,
-      inventorySha256: c.inventorySha256,
+      spec,
       wave: c.wave + 1,
       runbook: input.spec.name,
       specSha256: input.specSha256,
@@ -299,6 +314,36 @@ export class FleetSection {
       a.state = 'approved';
       this.queue.push(host);
     }
+  }
+
+  private recordPlanned(r: HostReport): void {
+    const { input, workflowId } = this.d;
+    const { runId } = workflowInfo();
+    this.planned.push({
+      id: `${workflowId}/${runId}/planned/${r.host}`,
+      event: 'host.planned',
+      runbook: input.spec.name,
+      host: r.host,
+      actor: 'respond',
+      args: { steps: r.planned, wave: r.wave },
+      ts: new Date().toISOString(),
+      workflowId,
+      incident: input.incident,
+    });
+    if (this.planned.length >= AUDIT_BATCH) this.flushPlanned();
+  }
+
+  private flushPlanned(): void {
+    if (this.planned.length === 0) return;
+    const batch = this.planned.splice(0);
+    this.inFlight++;
+    bookkeeping
+      .appendAuditBatch(batch)
+      .finally(() => {
+        this.inFlight--;
+        this.dirty = true;
+      })
+      .catch(() => undefined);
   }
 
   private shouldRollOver(): boolean {
