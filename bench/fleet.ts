@@ -16,7 +16,7 @@ import { createSweepActivities, defaultSweepDeps } from '../activities/sweep/act
 import type { HostSpec } from '../lib/inventory/schema.js';
 import { createFixtureHost, ensureOpenclaw, NEWER, type FixtureHost } from '../test/fixtures/openclaw.js';
 import { ensureNode24 } from '../test/fixtures/node24.js';
-import { makeOpenClawFixture } from '../test/sweep/helpers/openclaw.js';
+import { makeFleet, makeTemplate } from '../test/fleet/helpers/fleet.js';
 import { Sandbox } from '../test/helpers/sandbox.js';
 import { largestHistory, waitClosed } from './history-size.js';
 
@@ -44,27 +44,23 @@ writeFileSync(
 
 const node = await ensureNode24();
 const prefix = await ensureOpenclaw(NEWER);
-const templateRoot = join(root, 'template');
-execFileSync('mkdir', ['-p', templateRoot]);
-await makeOpenClawFixture(templateRoot);
+const template = await makeTemplate(join(root, 'template'));
 const live: FixtureHost[] = [];
 for (const name of ['live-1', 'live-2']) live.push(await createFixtureHost({ name, version: NEWER, start: true }));
 
 function hostsFor(n: number, dir: string): HostSpec[] {
   const out: HostSpec[] = live.slice(0, Math.min(2, n)).map((h) => h.spec);
-  for (let i = out.length; i < n; i++) {
-    const hostRoot = join(dir, `h${i}`);
-    execFileSync('cp', ['-a', templateRoot, hostRoot]);
-    const home = join(hostRoot, 'home');
+  const names = Array.from({ length: n - out.length }, (_, i) => `host-${String(i + out.length).padStart(4, '0')}`);
+  for (const h of makeFleet(template, dir, names).hosts) {
     out.push({
-      name: `host-${String(i).padStart(4, '0')}`,
+      name: h.name,
       tags: [],
       transport: { type: 'local' },
       install: { method: 'npm', prefix, npm: 'npm' },
       node,
-      stateDir: join(home, '.openclaw'),
+      stateDir: h.stateDir,
       gatewayPort: 18789,
-      env: { HOME: home, TMPDIR: join(hostRoot, 'tmp') },
+      env: { HOME: h.home, TMPDIR: join(h.root, 'tmp') },
     });
   }
   return out;

@@ -180,6 +180,13 @@ export class FleetSection {
 
   private async fill(end: number): Promise<void> {
     const c = this.cur;
+    // Approved for this wave but not yet released: once the budget trips they stop like the parked.
+    if (c.tripped) {
+      for (const host of this.queue.splice(0)) {
+        c.active[host] = { state: 'running' };
+        this.release(host, false, this.budgetMessage());
+      }
+    }
     for (;;) {
       const running = this.running();
       if (running >= c.maxConcurrency) break;

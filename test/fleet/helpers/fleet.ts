@@ -43,7 +43,9 @@ export function makeFleet(t: FleetTemplate, root: string, names: string[], canar
   mkdirSync(root, { recursive: true });
   const hosts = names.map((name) => {
     const hostRoot = join(root, name);
-    execFileSync('cp', ['-a', templateRoot, hostRoot]);
+    // The home and its logs; not the CLI's temp caches (jiti), which a host rebuilds on its own.
+    mkdirSync(join(hostRoot, 'tmp'), { recursive: true });
+    execFileSync('cp', ['-a', join(templateRoot, 'home'), join(templateRoot, 'logs'), hostRoot]);
     // Each host's config names its own log file and workspace, as on a real machine.
     for (const file of walk(hostRoot)) {
       const text = readFileSync(file, 'latin1');
