@@ -68,6 +68,8 @@ try {
         workflows: hist.runs,
         largestHistory: { events: hist.events, bytes: hist.bytes, workflowId: hist.workflowId },
         parentRuns: { count: parentRuns.length, largestEvents: Math.max(...parentRuns) },
+        // Every host's dry-run record reached the audit log exactly once.
+        plannedRecords: new Set(s.audit().filter((e) => e.incident === incident && e.event === 'host.planned').map((e) => e.host)).size,
       },
       null,
       2,

@@ -16,7 +16,7 @@ import type { AuditEvent } from '../activities/audit/audit-log.js';
 import type { HostSpec } from '../lib/inventory/schema.js';
 import { hostAction } from '../lib/fleet/wave-gate.js';
 import type { StepSpec } from './runbook-schema.js';
-import { activities } from './activity-options.js';
+import { localActivities } from './activity-options.js';
 import {
   hostReleaseSignal,
   hostReportSignal,
@@ -54,7 +54,7 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
 
   let seq = 0;
   const audit = (event: string, fields: Partial<AuditEvent> = {}) =>
-    activities.appendAudit({
+    localActivities.appendAudit({
       id: `${workflowId}/${runId}/${seq++}`,
       event,
       runbook: input.runbook,

@@ -1,4 +1,5 @@
 /** The compact state of a fleet run that crosses continue-as-new: counts and the current wave, never every host's results. */
+import type { AuditEvent } from '../../activities/audit/audit-log.js';
 import type { HostState, StepStatus } from '../definitions.js';
 
 export interface ActiveHost {
@@ -33,6 +34,8 @@ export interface FleetCursor {
   maxConcurrency: number;
   maxErrors: number;
   peak: number;
+  /** Dry-run records not yet written to the audit log (reports can arrive up to the last moment). */
+  pendingAudit?: AuditEvent[];
 }
 
 export interface ResumeState {

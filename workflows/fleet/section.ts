@@ -90,8 +90,6 @@ export class FleetSection {
   private dirty = false;
   private inFlight = 0;
   private page?: { offset: number; hosts: HostSpec[] };
-  /** Dry run: planned hashes reported by hosts, written to the audit log in batches. */
-  private planned: AuditEvent[] = [];
   /** Approved hosts waiting for a free slot, in the order they parked. */
   private queue: string[];
   private hostSteps?: HostReport['steps'];
@@ -101,6 +99,9 @@ export class FleetSection {
     private readonly d: SectionDeps,
   ) {
     this.queue = Object.entries(cur.active).filter(([, a]) => a.state === 'approved').map(([h]) => h);
+    // Dry run: planned hashes reported by hosts, written to the audit log in batches; kept in the
+    // cursor so records that arrive just before a continue-as-new travel with it.
+    cur.pendingAudit ??= [];
   }
 
   /** A child's report; duplicates and reports of hosts no longer active are ignored. */
@@ -326,7 +327,7 @@ export class FleetSection {
   private recordPlanned(r: HostReport): void {
     const { input, workflowId } = this.d;
     const { runId } = workflowInfo();
-    this.planned.push({
+    this.cur.pendingAudit!.push({
       id: `${workflowId}/${runId}/planned/${r.host}`,
       event: 'host.planned',
       runbook: input.spec.name,
@@ -337,12 +338,13 @@ export class FleetSection {
       workflowId,
       incident: input.incident,
     });
-    if (this.planned.length >= AUDIT_BATCH) this.flushPlanned();
+    if (this.cur.pendingAudit!.length >= AUDIT_BATCH) this.flushPlanned();
   }
 
   private flushPlanned(): void {
-    if (this.planned.length === 0) return;
-    const batch = this.planned.splice(0);
+    const pending = this.cur.pendingAudit!;
+    if (pending.length === 0) return;
+    const batch = pending.splice(0);
     this.inFlight++;
     bookkeeping
       .appendAuditBatch(batch)
