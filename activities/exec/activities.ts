@@ -1,5 +1,4 @@
 /** The `exec` step's activity: run a command on the worker's host at most once per step. */
-import { Context } from '@temporalio/activity';
 import { resolveSecretRefs } from '../secrets/refs.js';
 import { fillSecrets } from '../../lib/template.js';
 import type { EffectLedger } from './effect-ledger.js';
@@ -28,24 +27,10 @@ export function createExecActivities(ledger: EffectLedger) {
       if (done) return { ...done.value, fromLedger: true };
       const secrets = await resolveSecretRefs(input.secretRefs);
       const fill = (text: string) => fillSecrets(text, (name) => secrets[name] ?? '');
-      const env = input.env
-        ? { ...process.env, ...Object.fromEntries(Object.entries(input.env).map(([k, v]) => [k, fill(v)])) }
-        : undefined;
-      const result = await runLocal(
-        { command: input.command.map(fill), cwd: input.cwd, env, timeoutMs: input.timeoutMs },
-        Object.values(secrets),
-        heartbeatIfInActivity,
-      );
+      const env = input.env && Object.fromEntries(Object.entries(input.env).map(([k, v]) => [k, fill(v)]));
+      const result = await runLocal({ command: input.command.map(fill), cwd: input.cwd, env, timeoutMs: input.timeoutMs }, Object.values(secrets));
       await ledger.put(input.effectKey, result);
       return { ...result, fromLedger: false };
     },
   };
-}
-
-function heartbeatIfInActivity(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // Called outside an activity (unit tests): nothing to report to.
-  }
 }

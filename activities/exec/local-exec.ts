@@ -3,14 +3,13 @@
  * values, then well-known token shapes) and truncated before it leaves this function.
  */
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
-import { redactKnown } from '../../lib/secrets.js';
-import { redactTokenShapes } from '../../lib/redact-patterns.js';
+import { LocalTransport } from '../hosts/transports/local.js';
 
 export interface LocalExecRequest {
   command: string[];
   cwd?: string;
-  env?: NodeJS.ProcessEnv;
+  /** Added to the worker's environment. */
+  env?: Record<string, string>;
   timeoutMs: number;
 }
 
@@ -28,39 +27,22 @@ export const OUTPUT_TAIL_CHARS = 4000;
 // A SIGKILLed worker cannot clean up its children; with PR_SET_PDEATHSIG the kernel does, so a
 // retried step never races a still-running copy of itself.
 const SETPRIV = '/usr/bin/setpriv';
-const canTieToParent = process.platform === 'linux' && existsSync(SETPRIV);
+const TIE_TO_PARENT = process.platform === 'linux' && existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--'] : [];
 
-export async function runLocal(
-  req: LocalExecRequest,
-  secretValues: readonly string[],
-  onTick?: () => void,
-): Promise<ExecResult> {
+/** Through the one local runner: redacted with the step's secrets and credential shapes, then cut to the tail. */
+export async function runLocal(req: LocalExecRequest, secretValues: readonly string[]): Promise<ExecResult> {
   const [file, ...args] = req.command;
   if (!file) throw new Error('empty command');
-  const [bin, argv] = canTieToParent ? [SETPRIV, ['--pdeathsig', 'KILL', '--', file, ...args]] : [file, args];
-  const started = Date.now();
-  const ticker = onTick ? setInterval(onTick, 1000) : undefined;
-  try {
-    const result = await execa(bin, argv, {
-      cwd: req.cwd,
-      env: req.env,
-      timeout: req.timeoutMs,
-      forceKillAfterDelay: 5000,
-      reject: false,
-      stdin: 'ignore',
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const clean = (text: string | undefined) => tail(redactTokenShapes(redactKnown(text ?? '', secretValues)));
-    return {
-      exitCode: result.exitCode ?? (result.timedOut ? 124 : 128),
-      timedOut: result.timedOut ?? false,
-      durationMs: Date.now() - started,
-      stdoutTail: clean(result.stdout as string),
-      stderrTail: clean(result.failed && !result.stderr ? result.shortMessage : (result.stderr as string)),
-    };
-  } finally {
-    if (ticker) clearInterval(ticker);
-  }
+  const t = new LocalTransport(req.env ?? {}, { wrap: TIE_TO_PARENT });
+  t.addSecrets(secretValues);
+  const r = await t.run(file, args, { cwd: req.cwd, timeoutMs: req.timeoutMs, heartbeat: true });
+  return {
+    exitCode: r.exitCode,
+    timedOut: r.timedOut,
+    durationMs: r.durationMs,
+    stdoutTail: tail(r.stdout),
+    stderrTail: tail(r.stderr),
+  };
 }
 
 function tail(text: string): string {

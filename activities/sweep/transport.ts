@@ -1,25 +1,15 @@
 /**
  * The least a host must offer for a sweep or a scrub: run a command with stdin, copy a file up,
- * read a file back unaltered. `localTransport` runs on this machine; `fromHostTransport` adapts
- * issue 3's transports. Keeping the interface this small lets both paths share all logic above it.
+ * read a file back unaltered: a narrow view of the hosts' Transport (`fromHostTransport`), local
+ * or SSH. Keeping it this small lets both paths share all logic above it.
  */
-import { chmod, copyFile, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { execa } from 'execa';
-import type { Transport } from '../hosts/transports/types.js';
+import { LocalTransport } from '../hosts/transports/local.js';
+import type { RunOptions as HostRunOptions, RunResult as HostRunResult, Transport } from '../hosts/transports/types.js';
 
-export interface RunResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
+export type RunResult = Pick<HostRunResult, 'stdout' | 'stderr' | 'exitCode'>;
 
-export interface RunOptions {
-  /** Patterns and hunted literals travel here, never in argv. */
-  stdin?: string;
-  timeoutMs?: number;
-  env?: Record<string, string>;
-}
+/** Patterns and hunted literals travel in `stdin`, never in argv. */
+export type RunOptions = Partial<Pick<HostRunOptions, 'stdin' | 'timeoutMs' | 'env'>>;
 
 export interface SweepTransport {
   /** Name used in findings (`local` or the inventory host name). */
@@ -82,72 +72,8 @@ export interface LocalTransportOptions {
   host?: string;
 }
 
+/** This machine, through the one local runner, with rg's output streamed raw into the detector. */
 export function localTransport(opts: LocalTransportOptions = {}): SweepTransport {
-  const wrap = opts.wrap ?? [];
-  return {
-    host: opts.host ?? 'local',
-    local: true,
-    async run(cmd, args, o = {}) {
-      const [file, ...pre] = wrap.length > 0 ? [...wrap, cmd] : [cmd];
-      const r = await execa(file!, [...pre, ...args], {
-        input: o.stdin,
-        timeout: o.timeoutMs,
-        env: { ...opts.env, ...o.env },
-        reject: false,
-        stripFinalNewline: false,
-        maxBuffer: 1024 * 1024 * 1024,
-        encoding: 'utf8',
-      });
-      if (r.failed && r.exitCode === undefined) {
-        throw new Error(`${cmd}: ${r.shortMessage}`);
-      }
-      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
-    },
-    async upload(localPath, remotePath, mode = 0o600) {
-      await copyFile(localPath, remotePath);
-      await chmod(remotePath, mode);
-    },
-    async stream(cmd, args, o, onLine) {
-      const [file, ...pre] = wrap.length > 0 ? [...wrap, cmd] : [cmd];
-      const sub = execa(file!, [...pre, ...args], {
-        input: o.stdin,
-        timeout: o.timeoutMs,
-        env: { ...opts.env, ...o.env },
-        reject: false,
-        buffer: { stdout: false, stderr: true },
-        maxBuffer: 256 * 1024 * 1024,
-        encoding: 'utf8',
-      });
-      // Split on \n only: readline would also split on a lone \r inside a matched line.
-      sub.stdout!.setEncoding('utf8');
-      let rest = '';
-      for await (const chunk of sub.stdout! as AsyncIterable<string>) {
-        const text = rest + chunk;
-        let start = 0;
-        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-          onLine(text.slice(start, nl));
-          start = nl + 1;
-        }
-        rest = text.slice(start);
-      }
-      if (rest.length > 0) onLine(rest);
-      const r = await sub;
-      if (r.failed && r.exitCode === undefined) throw new Error(`${cmd}: ${r.shortMessage}`);
-      return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr ?? '') };
-    },
-    async writeFile(path, content, mode) {
-      const tmp = join(dirname(path), `.${basename(path)}.respond-${process.pid}-${Date.now()}`);
-      await writeFile(tmp, content, { mode });
-      await chmod(tmp, mode);
-      await rename(tmp, path);
-    },
-    async readFile(path) {
-      try {
-        return await readFile(path, 'utf8');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw e;
-      }
-    },
-  };
+  const t = new LocalTransport(opts.env ?? {}, { wrap: opts.wrap });
+  return { ...fromHostTransport(t, opts.host ?? 'local', true), stream: (cmd, args, o, onLine) => t.stream(cmd, args, o, onLine) };
 }

@@ -1,4 +1,7 @@
-/** The worker's own machine: commands via execa, files via fs. */
+/**
+ * The worker's own machine: commands via execa, files via fs. The one local command runner: host
+ * activities, the sweep (which also streams rg's raw output) and `exec` all run through it.
+ */
 import { copyFile, mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
@@ -21,17 +24,34 @@ function workerEnv(): Record<string, string> {
   );
 }
 
+export interface LocalOptions {
+  /**
+   * Prefix for every command: `setpriv --pdeathsig KILL --` so a SIGKILLed worker takes its
+   * command with it, or `setpriv --reuid=…` to act as another user.
+   */
+  wrap?: readonly string[];
+}
+
 export class LocalTransport implements Transport {
   readonly description = 'local';
   private readonly redactor = new Redactor();
 
-  constructor(private readonly baseEnv: Record<string, string> = {}) {}
+  constructor(
+    private readonly baseEnv: Record<string, string> = {},
+    private readonly opts: LocalOptions = {},
+  ) {}
+
+  private argv(cmd: string, args: readonly string[]): [string, string[]] {
+    const wrap = this.opts.wrap ?? [];
+    return wrap.length ? [wrap[0]!, [...wrap.slice(1), cmd, ...args]] : [cmd, [...args]];
+  }
 
   async run(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
     const started = Date.now();
     const beat = opts.heartbeat ? setInterval(() => heartbeatIfInActivity(), HEARTBEAT_EVERY_MS) : undefined;
     try {
-      const r = await execa(cmd, args, {
+      const [file, argv] = this.argv(cmd, args);
+      const r = await execa(file, argv, {
         env: { ...workerEnv(), ...this.baseEnv, ...opts.env },
         extendEnv: false,
         cwd: opts.cwd,
@@ -40,17 +60,58 @@ export class LocalTransport implements Transport {
         forceKillAfterDelay: 3_000,
         reject: false,
         stripFinalNewline: false,
+        maxBuffer: 1024 * 1024 * 1024,
       });
       return {
         exitCode: r.exitCode ?? (r.timedOut ? 124 : 1),
         stdout: this.redactor.redact(String(r.stdout ?? '')),
-        stderr: this.redactor.redact(String(r.stderr ?? (r.failed && r.exitCode === undefined ? r.message : ''))),
+        // A command that could not start has no stderr of its own: say why instead.
+        stderr: this.redactor.redact(String(r.stderr || (r.failed && r.exitCode === undefined ? r.shortMessage : ''))),
         timedOut: Boolean(r.timedOut),
         durationMs: Date.now() - started,
       };
     } finally {
       if (beat) clearInterval(beat);
     }
+  }
+
+  /**
+   * Each stdout line, raw, as it arrives (stderr is collected and redacted). For the sweep, whose
+   * detector must see the very values output redaction would erase; it fingerprints them itself.
+   */
+  async stream(
+    cmd: string,
+    args: readonly string[],
+    opts: Partial<Pick<RunOptions, 'stdin' | 'timeoutMs' | 'env'>>,
+    onLine: (line: string) => void,
+  ): Promise<{ exitCode: number; stderr: string }> {
+    const [file, argv] = this.argv(cmd, args);
+    const sub = execa(file, argv, {
+      env: { ...workerEnv(), ...this.baseEnv, ...opts.env },
+      extendEnv: false,
+      input: opts.stdin ?? '',
+      timeout: opts.timeoutMs,
+      reject: false,
+      buffer: { stdout: false, stderr: true },
+      maxBuffer: 256 * 1024 * 1024,
+      encoding: 'utf8',
+    });
+    // Split on \n only: readline would also split on a lone \r inside a matched line.
+    sub.stdout!.setEncoding('utf8');
+    let rest = '';
+    for await (const chunk of sub.stdout! as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        onLine(text.slice(start, nl));
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+    if (rest.length > 0) onLine(rest);
+    const r = await sub;
+    if (r.failed && r.exitCode === undefined) throw new Error(`${cmd}: ${r.shortMessage}`);
+    return { exitCode: r.exitCode ?? -1, stderr: this.redactor.redact(String(r.stderr ?? '')) };
   }
 
   async readFile(path: string): Promise<string | null> {
