@@ -84,3 +84,35 @@ describe('waves, canaries and budgets', () => {
     expect(fleetSchema.safeParse({ canary: 'tag:canary', waves: [1, '5%'] }).success).toBe(true);
   });
 });
+
+describe('bad fleet input', () => {
+  it.each([
+    [['--set', 'fleet.maxConcurrency=ten'], /^fleet\.maxConcurrency: expected a count/],
+    [['--set', 'fleet.batch=2'], /^--set fleet\.batch: unknown fleet setting "batch"/],
+    [['--host', 'nope'], /^--host nope: not among the selected hosts/],
+  ])('%j gives one line naming the problem, before anything runs', async (flags, message) => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { planRunbook } = await import('../../cli/commands/plan.js');
+    const dir = mkdtempSync(join(tmpdir(), 'respond-fleet-bad-'));
+    const inv = join(dir, 'inv.yaml');
+    writeFileSync(inv, 'version: 1\nhosts:\n  - {name: a, transport: local, install: {method: npm}}\n');
+    const sets = ['version=2026.9.6', ...flags.filter((_, i) => flags[i - 1] === '--set')];
+    const host = flags[0] === '--host' ? flags[1] : undefined;
+    const err = await planRunbook('upgrade', sets, 'INC', inv, host).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(message);
+    expect(err?.message.split('\n')).toHaveLength(1);
+  });
+
+  it('a runbook file with a bad fleet block names file, line and field', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { planRunbook } = await import('../../cli/commands/plan.js');
+    const dir = mkdtempSync(join(tmpdir(), 'respond-fleet-bad-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: bad-fleet\nparams: {inventory: {default: x}}\nfleet:\n  inventory: "{{params.inventory}}"\n  waves: [abc]\nsteps:\n  - {id: s, kind: sweep}\n');
+    await expect(planRunbook(file, [], 'INC')).rejects.toThrow(`${file}:5: fleet.waves[0]: expected a count such as 5 or a percent such as 10%`);
+  });
+});
