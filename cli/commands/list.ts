@@ -16,7 +16,8 @@ export interface RunSummary {
 
 export async function listRuns(c: Client, limit: number): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
-  for await (const w of c.workflow.list({ query: `WorkflowType = '${RUNBOOK_WORKFLOW}'` })) {
+  // A fleet run continues as new many times: list each run once, by its latest execution.
+  for await (const w of c.workflow.list({ query: `WorkflowType = '${RUNBOOK_WORKFLOW}' AND ExecutionStatus != 'ContinuedAsNew'` })) {
     runs.push({
       id: w.workflowId,
       runbook: w.typedSearchAttributes.get(RUNBOOK),

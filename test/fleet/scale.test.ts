@@ -65,6 +65,9 @@ describe('fleet at scale', () => {
     expect(new Set(planned.map((e) => e.host)).size).toBe(HOSTS);
     expect(planned.find((e) => e.host === 'gw-0000')!.args).toMatchObject({ wave: 1 });
     expect(planned.find((e) => e.host === 'gw-0003')!.args).toMatchObject({ wave: 2 });
+    // `respond list` shows the run once, not once per continued run, and no host workflows.
+    const listed = JSON.parse((await s.cli(['list', '--json'])).stdout) as Array<{ id: string }>;
+    expect(listed.map((x) => x.id)).toEqual([id]);
     const biggest = await largestHistory(c, 'SCALE-T');
     expect(biggest.runs).toBeGreaterThan(HOSTS);
     expect(biggest.events).toBeLessThan(10_000);
