@@ -122,7 +122,7 @@ describe('fleet runs', () => {
     }
     for (const h of f.hosts) expect(f.holding(h), h.name).toEqual([]);
     expect(await historyJson(c, id)).not.toContain(f.oldToken);
-    expect(await historyJson(c, `${id}/web-2`)).not.toContain(f.oldToken);
+    for (const h of ["web-1", "web-2"]) expect(await historyJson(c, `${id}/${h}`)).not.toContain(f.oldToken);
     // The web UI's filter by host finds that host's workflow.
     const byHost = [];
     for await (const w of c.workflow.list({ query: `RespondHost = 'web-3' AND RespondIncident = 'FLEET-1'` })) byHost.push(w.workflowId);
@@ -140,19 +140,32 @@ describe('fleet error budget', () => {
     const id = await start(SWEEP, 'FLEET-2', inventory, ['--set', 'fleet.maxErrors=1', '--set', 'fleet.maxConcurrency=2']);
     expect(await ended(id)).toBe('FAILED');
     const st = await statusOf(c, id);
-    expect(st.fleet).toMatchObject({ total: 6, tripped: true, counts: { failed: 2, done: 0, skipped: 4 } });
+    const n = st.fleet!.counts;
+    expect(st.fleet).toMatchObject({ total: 6, tripped: true, counts: { failed: 2, running: 0, queued: 0 } });
+    // Both bad hosts start first (2 at once); at most one healthy host can start in the moment
+    // between the first failure (within budget) and the second (over it), and it finishes.
+    expect(n.done + n.skipped).toBe(4);
+    expect(n.skipped).toBeGreaterThanOrEqual(3);
     expect(st.fleet!.failed.map((x) => x.host).sort()).toEqual(['bad-1', 'bad-2']);
     for (const x of st.fleet!.failed) expect(x.reason).toMatch(/unreachable|connect|refused/i);
     const out = await s.cli(['status', id]);
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/2 failed, 4 skipped/);
+    expect(out.stdout).toContain(`2 failed, ${n.skipped} skipped`);
     expect(out.stdout).toMatch(/✖ bad-1: /);
     expect(out.stdout).toMatch(/✖ bad-2: /);
     expect(out.stdout).toMatch(/error budget exhausted: 2 host\(s\) failed, maxErrors 1/);
-    // The budget tripped before any healthy host started: none of them has a workflow.
-    for (const h of f.hosts) await expect(c.workflow.getHandle(`${id}/${h.name}`).describe()).rejects.toThrow();
+    // No host started after the budget tripped: only the ones counted done have a workflow, and they completed.
+    let started = 0;
+    for (const h of f.hosts) {
+      const d = await c.workflow.getHandle(`${id}/${h.name}`).describe().catch(() => undefined);
+      if (d) {
+        started++;
+        expect(d.status.name).toBe('COMPLETED');
+      }
+    }
+    expect(started).toBe(n.done);
     const json = JSON.parse((await s.cli(['status', id, '--json'])).stdout) as { status: { fleet: { counts: Record<string, number> } } };
-    expect(json.status.fleet.counts).toMatchObject({ failed: 2, skipped: 4 });
+    expect(json.status.fleet.counts).toMatchObject({ failed: 2, skipped: n.skipped });
     await maybeRecordHistory(s, id, 'fleet-budget-test');
   });
 });

@@ -17,4 +17,6 @@ export async function maybeRecordHistory(s: Sandbox, workflowId: string, name: s
     'workflow', 'show', '--address', cfg.address, '--namespace', cfg.namespace, '-w', workflowId, '-o', 'json',
   ]);
   writeFileSync(join(HISTORIES_DIR, `${name}.json`), stdout.trimEnd() + '\n');
+  // A fleet run derives its hosts' workflow ids from its own: replay must use the real id.
+  writeFileSync(join(HISTORIES_DIR, `${name}.workflow-id`), `${workflowId}\n`);
 }
