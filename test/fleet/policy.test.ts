@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { leafHash, merkleRoot, proveInclusion, verifyInclusion } from '../../lib/fleet/merkle.js';
 import { computeWaves, fleetOverride, fleetSchema, MAX_WAVE_HOSTS, orderForWaves, resolveCount } from '../../lib/fleet/policy.js';
 import { waveGate } from '../../lib/fleet/wave-gate.js';
@@ -86,16 +86,29 @@ describe('waves, canaries and budgets', () => {
 });
 
 describe('bad fleet input', () => {
+  const dirs: string[] = [];
+  const scratch = async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'respond-fleet-bad-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(async () => {
+    const { rmSync } = await import('node:fs');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
   it.each([
     [['--set', 'fleet.maxConcurrency=ten'], /^fleet\.maxConcurrency: expected a count/],
     [['--set', 'fleet.batch=2'], /^--set fleet\.batch: unknown fleet setting "batch"/],
     [['--host', 'nope'], /^--host nope: not among the selected hosts/],
   ])('%j gives one line naming the problem, before anything runs', async (flags, message) => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { planRunbook } = await import('../../cli/commands/plan.js');
-    const dir = mkdtempSync(join(tmpdir(), 'respond-fleet-bad-'));
+    const dir = await scratch();
     const inv = join(dir, 'inv.yaml');
     writeFileSync(inv, 'version: 1\nhosts:\n  - {name: a, transport: local, install: {method: npm}}\n');
     const sets = ['version=2026.9.6', ...flags.filter((_, i) => flags[i - 1] === '--set')];
@@ -106,11 +119,10 @@ describe('bad fleet input', () => {
   });
 
   it('a runbook file with a bad fleet block names file, line and field', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { planRunbook } = await import('../../cli/commands/plan.js');
-    const dir = mkdtempSync(join(tmpdir(), 'respond-fleet-bad-'));
+    const dir = await scratch();
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'name: bad-fleet\nparams: {inventory: {default: x}}\nfleet:\n  inventory: "{{params.inventory}}"\n  waves: [abc]\nsteps:\n  - {id: s, kind: sweep}\n');
     await expect(planRunbook(file, [], 'INC')).rejects.toThrow(`${file}:5: fleet.waves[0]: expected a count such as 5 or a percent such as 10%`);
