@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sandbox } from '../test/helpers/sandbox.js';
-import { largestHistory, waitClosed } from './history-size.js';
+import { largestHistory, waitClosed } from '../test/helpers/fleet-runs.js';
+import { arg } from './args.js';
 
-const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : dflt);
 const n = Number(arg('--hosts', '20000'));
 const concurrency = Number(arg('--concurrency', '200'));
 

@@ -18,9 +18,9 @@ import { createFixtureHost, ensureOpenclaw, NEWER, type FixtureHost } from '../t
 import { ensureNode24 } from '../test/fixtures/node24.js';
 import { makeFleet, makeTemplate } from '../test/fleet/helpers/fleet.js';
 import { Sandbox } from '../test/helpers/sandbox.js';
-import { largestHistory, waitClosed } from './history-size.js';
+import { largestHistory, waitClosed } from '../test/helpers/fleet-runs.js';
+import { arg } from './args.js';
 
-const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : dflt);
 const sizes = arg('--sizes', '10,100,1000').split(',').map(Number);
 const concurrency = Number(arg('--concurrency', '25'));
 

@@ -7,14 +7,15 @@
 import { UserError } from '../lib/errors.js';
 import { proveInclusion, verifyInclusion, type InclusionProof } from '../lib/fleet/merkle.js';
 import { computeWaves, orderForWaves, type FleetPolicy } from '../lib/fleet/policy.js';
-import { hostAction, waveGate } from '../lib/fleet/wave-gate.js';
+import { waveGate } from '../lib/fleet/wave-gate.js';
+import { plannedAction } from '../lib/runbook/plan.js';
 import { loadInventory, selectHosts } from '../lib/inventory/load.js';
 import type { HostSpec } from '../lib/inventory/schema.js';
 import type { RunbookSpec, StepSpec } from '../workflows/runbook-schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
 import { renderTemplate } from '../lib/template.js';
 import { WORKER_HOST } from '../workflows/fleet/worker-host.js';
-import { hostKindOf, isGated } from '../workflows/plan-step.js';
+import { hostKindOf, isGated, stepIdentity } from '../workflows/plan-step.js';
 
 export interface WavePlan {
   wave: number;
@@ -53,9 +54,9 @@ export function planHostStep(
   only?: string,
 ): HostStepPlan {
   const kind = hostKindOf(step);
-  const id = { runbook: spec.name, specSha256, step: step.id, kind: step.kind };
+  const id = stepIdentity(spec, specSha256, step);
   const planned = layout.order.map((host) => {
-    const { action, hash } = hostAction(id, kind.describe(step, { ...ctx, host, hostEarlier: {} }));
+    const { action, hash } = plannedAction(id, kind.describe(step, { ...ctx, host, hostEarlier: {} }));
     return { host: host.name, action, hash };
   });
   const gated = isGated(step);

@@ -23,6 +23,19 @@ export function hostEffect(timeoutMs: number, summary: string): ActivityOptions 
 
 export const activities = proxyActivities<Activities>(bookkeeping);
 
+/** A quick read or change on a host (facts, a plan, a gateway stop). */
+export const hostQuick: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 5 },
+};
+
+/** Installs and gateway start-up: long, heartbeating, so a dead worker is noticed within a minute. */
+export const hostLong: ActivityOptions = {
+  startToCloseTimeout: '20m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3 },
+};
+
 /**
  * Bookkeeping as local activities, for host workflows of a fleet: an audit append is quick and
  * idempotent, and running it in the worker without a task-queue round trip costs the server one

@@ -3,9 +3,9 @@
  * the web UI may send, and the shapes they carry. Shared by the workflow and the CLI.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HostLeaf } from '../lib/fleet/merkle.js';
 import type { FleetPolicy } from '../lib/fleet/policy.js';
 import type { HostSpec } from '../lib/inventory/schema.js';
-import type { InclusionProof } from '../lib/fleet/merkle.js';
 import type { PlannedAction } from '../lib/runbook/step-base.js';
 import type { RunbookSpec, StepSpec } from './runbook-schema.js';
 import type { ResumeState } from './fleet/cursor.js';
@@ -77,7 +77,7 @@ export interface PendingApproval {
   /** For a wave of hosts: the Merkle root over every host's action, which the hash commits to. */
   merkleRoot?: string;
   /** Per-host action hashes of the wave (name -> hash), for `status --host` proofs; capped. */
-  leaves?: Array<{ host: string; actionHash: string }>;
+  leaves?: HostLeaf[];
 }
 
 export type RunbookPhase = 'running' | 'waiting-approval' | 'completed' | 'failed' | 'rejected' | 'aborted';
@@ -136,6 +136,8 @@ export interface HostRunInput {
   secretRefs: Record<string, string>;
   steps: StepSpec[];
   dryRun: boolean;
+  /** Send this host's step summaries with each report: the run has this one host and shows them as its own. */
+  reportSteps?: boolean;
 }
 
 /** A child tells its parent: parked at a gate (with its action), done, failed or skipped. */
@@ -179,11 +181,6 @@ export interface HostStatus {
  */
 export function hostWorkflowId(runId: string, host: string, section = 1): string {
   return section === 1 ? `${runId}/${host}` : `${runId}/${host}#${section}`;
-}
-
-export interface HostProof extends InclusionProof {
-  step: string;
-  waveHash: string;
 }
 
 export interface ApprovalReceipt {

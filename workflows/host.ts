@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { AuditEvent } from '../activities/audit/audit-log.js';
 import type { HostSpec } from '../lib/inventory/schema.js';
-import { hostAction } from '../lib/fleet/wave-gate.js';
+import { plannedAction } from '../lib/runbook/plan.js';
 import type { StepSpec } from './runbook-schema.js';
 import { localActivities } from './activity-options.js';
 import {
@@ -69,7 +69,12 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
   // A parent that already closed (rejected, aborted) cannot hear the report; nothing to do then.
   const report = (r: Omit<HostReport, 'host' | 'wave' | 'steps'>) =>
     parent
-      .signal(hostReportSignal, { host: input.host, wave: input.wave, steps: status.steps.map(({ id, state, summary }) => ({ id, state, summary })), ...r })
+      .signal(hostReportSignal, {
+        host: input.host,
+        wave: input.wave,
+        ...(input.reportSteps ? { steps: status.steps.map(({ id, state, summary }) => ({ id, state, summary })) } : {}),
+        ...r,
+      })
       .catch(() => undefined);
   publish();
 
@@ -91,7 +96,7 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
         host,
         hostEarlier,
       };
-      const { hash, action } = hostAction(
+      const { hash, action } = plannedAction(
         { runbook: input.runbook, specSha256: input.specSha256, step: step.id, kind: step.kind },
         kind.describe(step, plan),
       );

@@ -1,5 +1,5 @@
 /** The planned action of one step and its approval hash. Pure; the workflow and `respond plan` share it. */
-import { actionHash } from '../lib/runbook/plan.js';
+import { plannedAction, type StepIdentity } from '../lib/runbook/plan.js';
 import type { RunbookSpec, StepSpec } from './runbook-schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
 import { stepKinds } from './steps/index.js';
@@ -37,15 +37,12 @@ export function hostKindOf(step: StepSpec): HostStepKind<StepSpec> {
 }
 
 export function planStep(spec: RunbookSpec, specSha256: string, step: StepSpec, ctx: PlanContext): PlannedStep {
-  const kind = kindOf(step);
-  const action: PlannedAction = {
-    runbook: spec.name,
-    specSha256,
-    step: step.id,
-    kind: step.kind,
-    args: kind.describe(step, ctx),
-  };
-  return { action, hash: actionHash(action), gated: isGated(step) };
+  const { action, hash } = plannedAction(stepIdentity(spec, specSha256, step), kindOf(step).describe(step, ctx));
+  return { action, hash, gated: isGated(step) };
+}
+
+export function stepIdentity(spec: RunbookSpec, specSha256: string, step: StepSpec): StepIdentity {
+  return { runbook: spec.name, specSha256, step: step.id, kind: step.kind };
 }
 
 /** 1-based ordinal of the section of host steps that starts at `start`. */

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { AuditEvent } from '../activities/audit/audit-log.js';
 import { parseDuration } from '../lib/duration.js';
-import { actionHash } from '../lib/runbook/plan.js';
+import { plannedAction } from '../lib/runbook/plan.js';
 import type { StepSpec } from './runbook-schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
 import { renderTemplate } from '../lib/template.js';
@@ -38,18 +38,16 @@ import {
   type StepStatus,
 } from './definitions.js';
 import type { FleetCursor, ResumeState } from './fleet/cursor.js';
-import { FleetSection, openSection } from './fleet/section.js';
+import { FleetSection, openSection, type WaveLeaves } from './fleet/section.js';
 import { legacyDescribe, legacyRun, type LegacyHostStep } from './legacy/host-loops.js';
 import { progressMarkdown } from './progress.js';
-import { isGated, isHostStep, kindOf, planStep, sectionEnd, sectionOrdinal, type PlannedStep } from './plan-step.js';
+import { isGated, isHostStep, kindOf, planStep, sectionEnd, sectionOrdinal, stepIdentity, type PlannedStep } from './plan-step.js';
 import type { Compensation, StepOutcome } from './steps/types.js';
 
 /** Patch: plans (and so approval hashes) include what earlier steps of the run found. */
 const SHOW_EARLIER_RESULTS = 'plans-show-earlier-results';
 /** Patch: host-scoped steps fan out to one child workflow per host (before: a loop per step, here). */
 const FLEET_CHILDREN = 'fleet-children';
-
-type WaveLeaves = { root: string; leaves: Array<{ host: string; actionHash: string }> };
 
 export interface RunbookResult {
   outcome: 'completed' | 'dry-run';
@@ -159,8 +157,8 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     // Runs started before this patch approved plans that did not include earlier results.
     const stepCtx = patched(SHOW_EARLIER_RESULTS) ? { ...planCtx, earlier } : planCtx;
     const host = isHostStep(step);
-    if (host && (resume?.fleet?.section === index || patched(FLEET_CHILDREN))) {
-      index = await runFleetSection(index, resume?.fleet?.section === index ? resume.fleet : undefined) - 1;
+    if (host && (resume?.fleet?.sectionStart === index || patched(FLEET_CHILDREN))) {
+      index = await runFleetSection(index, resume?.fleet?.sectionStart === index ? resume.fleet : undefined) - 1;
       continue;
     }
     const { action, hash, gated } = host ? legacyPlan(step, stepCtx) : planStep(spec, input.specSha256, step, stepCtx);
@@ -227,14 +225,8 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
 
   /** A run from before the fleet model: its host steps are planned and run as they were then. */
   function legacyPlan(step: StepSpec, ctx: PlanContext): PlannedStep {
-    const action: PlannedAction = {
-      runbook: spec.name,
-      specSha256: input.specSha256,
-      step: step.id,
-      kind: step.kind,
-      args: legacyDescribe(step as unknown as LegacyHostStep, ctx),
-    };
-    return { action, hash: actionHash(action), gated: isGated(step) };
+    const { action, hash } = plannedAction(stepIdentity(spec, input.specSha256, step), legacyDescribe(step as unknown as LegacyHostStep, ctx));
+    return { action, hash, gated: isGated(step) };
   }
 
   /** Consecutive host-scoped steps over the fleet; returns the index of the first step after them. */

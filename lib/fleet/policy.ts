@@ -81,14 +81,14 @@ export function fleetOverride(name: string, value: string): Partial<FleetSpec> {
   const item = (s: string): CountOrPercent => (/^\d+$/.test(s) ? Number(s) : s);
   switch (name) {
     case 'canary':
-      return { canary: value };
+    case 'inventory':
+    case 'hosts':
+      return { [name]: value };
     case 'waves':
       return { waves: value.split(',').map((s) => item(s.trim())) };
     case 'maxConcurrency':
     case 'maxErrors':
-    case 'inventory':
-    case 'hosts':
-      return { [name]: name === 'inventory' || name === 'hosts' ? value : item(value) };
+      return { [name]: item(value) };
     default:
       throw new Error(`unknown fleet setting "${name}" (canary, waves, maxConcurrency, maxErrors, hosts, inventory)`);
   }

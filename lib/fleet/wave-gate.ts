@@ -3,26 +3,13 @@
  * with their count and names, and the approval hash commits to every host's own action through
  * a Merkle root. Pure: the workflow and `respond plan` build the same action and hash.
  */
-import { actionHash } from '../runbook/plan.js';
+import { plannedAction, type StepIdentity } from '../runbook/plan.js';
 import type { PlannedAction } from '../runbook/step-base.js';
 import { merkleRoot, type HostLeaf } from './merkle.js';
 
 /** How many groups and names a gate shows; the root still covers every host. */
 const SHOWN_GROUPS = 20;
 const SHOWN_NAMES = 10;
-
-export interface StepIdentity {
-  runbook: string;
-  specSha256: string;
-  step: string;
-  kind: string;
-}
-
-/** The action one host would run for a step, and its hash (the host's name is not part of it). */
-export function hostAction(id: StepIdentity, args: Record<string, unknown>): { action: PlannedAction; hash: string } {
-  const action: PlannedAction = { ...id, args };
-  return { action, hash: actionHash(action) };
-}
 
 export interface WaveGateInput {
   id: StepIdentity;
@@ -58,16 +45,13 @@ export function waveGate(input: WaveGateInput): WaveGate {
     ...(g.names.length > SHOWN_NAMES ? { moreHosts: g.names.length - SHOWN_NAMES } : {}),
     action: input.samples[g.hash] ?? 'not shown',
   }));
-  const action: PlannedAction = {
-    ...input.id,
-    args: {
-      wave: `${input.wave}/${input.waves}`,
-      hostCount: input.leaves.length,
-      distinctActions: groups.length,
-      groups: shown,
-      ...(groups.length > SHOWN_GROUPS ? { moreGroups: groups.length - SHOWN_GROUPS } : {}),
-      merkleRoot: root,
-    },
-  };
-  return { action, hash: actionHash(action), root };
+  const { action, hash } = plannedAction(input.id, {
+    wave: `${input.wave}/${input.waves}`,
+    hostCount: input.leaves.length,
+    distinctActions: groups.length,
+    groups: shown,
+    ...(groups.length > SHOWN_GROUPS ? { moreGroups: groups.length - SHOWN_GROUPS } : {}),
+    merkleRoot: root,
+  });
+  return { action, hash, root };
 }

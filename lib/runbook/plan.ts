@@ -8,6 +8,15 @@ export function actionHash(action: PlannedAction): string {
   return sha256Hex(canonicalJson(action));
 }
 
+/** Which step of which runbook an action belongs to: everything of a planned action but its args. */
+export type StepIdentity = Omit<PlannedAction, 'args'>;
+
+/** The planned action of a step with these args (secrets already fingerprints), and its hash. */
+export function plannedAction(id: StepIdentity, args: Record<string, unknown>): { action: PlannedAction; hash: string } {
+  const action: PlannedAction = { ...id, args };
+  return { action, hash: actionHash(action) };
+}
+
 /** Renders params into `text` and shows each secret as its name and fingerprint, never its value. */
 export function renderForPlan(text: string, ctx: PlanContext): string {
   const rendered = renderTemplate(text, ctx);

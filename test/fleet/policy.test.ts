@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { planRunbook } from '../../cli/commands/plan.js';
 import { leafHash, merkleRoot, proveInclusion, verifyInclusion } from '../../lib/fleet/merkle.js';
 import { computeWaves, fleetOverride, fleetSchema, MAX_WAVE_HOSTS, orderForWaves, resolveCount } from '../../lib/fleet/policy.js';
 import { waveGate } from '../../lib/fleet/wave-gate.js';
@@ -86,43 +90,22 @@ describe('waves, canaries and budgets', () => {
 });
 
 describe('bad fleet input', () => {
-  const dirs: string[] = [];
-  const scratch = async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'respond-fleet-bad-'));
-    dirs.push(dir);
-    return dir;
-  };
-  afterAll(async () => {
-    const { rmSync } = await import('node:fs');
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const dir = mkdtempSync(join(tmpdir(), 'respond-fleet-bad-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const inventory = join(dir, 'inv.yaml');
+  writeFileSync(inventory, 'version: 1\nhosts:\n  - {name: a, transport: local, install: {method: npm}}\n');
 
   it.each([
-    [['--set', 'fleet.maxConcurrency=ten'], /^fleet\.maxConcurrency: expected a count/],
-    [['--set', 'fleet.batch=2'], /^--set fleet\.batch: unknown fleet setting "batch"/],
-    [['--host', 'nope'], /^--host nope: not among the selected hosts/],
-  ])('%j gives one line naming the problem, before anything runs', async (flags, message) => {
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { planRunbook } = await import('../../cli/commands/plan.js');
-    const dir = await scratch();
-    const inv = join(dir, 'inv.yaml');
-    writeFileSync(inv, 'version: 1\nhosts:\n  - {name: a, transport: local, install: {method: npm}}\n');
-    const sets = ['version=2026.9.6', ...flags.filter((_, i) => flags[i - 1] === '--set')];
-    const host = flags[0] === '--host' ? flags[1] : undefined;
-    const err = await planRunbook('upgrade', sets, 'INC', inv, host).then(() => undefined, (e: Error) => e);
+    [['fleet.maxConcurrency=ten'], undefined, /^fleet\.maxConcurrency: expected a count/],
+    [['fleet.batch=2'], undefined, /^--set fleet\.batch: unknown fleet setting "batch"/],
+    [[], 'nope', /^--host nope: not among the selected hosts/],
+  ])('--set %j --host %s gives one line naming the problem, before anything runs', async (sets, host, message) => {
+    const err = await planRunbook('upgrade', ['version=2026.9.6', ...sets], 'INC', inventory, host).then(() => undefined, (e: Error) => e);
     expect(err?.message).toMatch(message);
     expect(err?.message.split('\n')).toHaveLength(1);
   });
 
   it('a runbook file with a bad fleet block names file, line and field', async () => {
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { planRunbook } = await import('../../cli/commands/plan.js');
-    const dir = await scratch();
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'name: bad-fleet\nparams: {inventory: {default: x}}\nfleet:\n  inventory: "{{params.inventory}}"\n  waves: [abc]\nsteps:\n  - {id: s, kind: sweep}\n');
     await expect(planRunbook(file, [], 'INC')).rejects.toThrow(`${file}:5: fleet.waves[0]: expected a count such as 5 or a percent such as 10%`);

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { largestHistory, waitClosed } from '../../bench/history-size.js';
+import { largestHistory, waitClosed } from '../helpers/fleet-runs.js';
 import { statusOf } from '../helpers/runs.js';
 import { Sandbox } from '../helpers/sandbox.js';
 

@@ -10,7 +10,7 @@ export interface ActiveHost {
 
 export interface FleetCursor {
   /** Index of the section's first step in the runbook. */
-  section: number;
+  sectionStart: number;
   inventory?: string;
   inventorySha256?: string;
   hosts: string;

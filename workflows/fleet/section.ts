@@ -19,6 +19,7 @@ import type { FleetActivities } from '../../activities/fleet/activities.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { activities as bookkeeping } from '../activity-options.js';
 import { computeWaves, resolveCount, type FleetPolicy } from '../../lib/fleet/policy.js';
+import type { HostLeaf } from '../../lib/fleet/merkle.js';
 import { waveGate } from '../../lib/fleet/wave-gate.js';
 import type { StepSpec } from '../runbook-schema.js';
 import type { PlannedAction } from '../../lib/runbook/step-base.js';
@@ -33,6 +34,7 @@ import {
   type HostState,
   type RunbookInput,
 } from '../definitions.js';
+import { stepIdentity } from '../plan-step.js';
 import { errorMessage } from '../upgrade-flow.js';
 import { MAX_FAILED_SHOWN, type FleetCursor } from './cursor.js';
 import { WORKER_HOST_NAME } from './worker-host.js';
@@ -48,6 +50,12 @@ const PAGE = 500;
 const AUDIT_BATCH = 200;
 const SHOWN_ACTIVE = 50;
 
+/** What a wave's approval commits to: the Merkle root and the leaves it was built from. */
+export interface WaveLeaves {
+  root: string;
+  leaves: HostLeaf[];
+}
+
 export interface SectionDeps {
   workflowId: string;
   input: RunbookInput;
@@ -59,14 +67,14 @@ export interface SectionDeps {
   /** Publish progress (current details, status query); `hostSteps` when the section has one host. */
   publish(summary: FleetSummary, hostSteps?: HostReport['steps']): void;
   /** Waits for the wave's approval; throws when rejected or timed out. */
-  approve(step: StepSpec, action: PlannedAction, hash: string, wave: { root: string; leaves: Array<{ host: string; actionHash: string }> }): Promise<string[]>;
+  approve(step: StepSpec, action: PlannedAction, hash: string, wave: WaveLeaves): Promise<string[]>;
   /** Continue as new with this cursor; never returns. */
   rollOver(cursor: FleetCursor): Promise<never>;
 }
 
 /** A new section's cursor: the selection counted and pinned on the worker, waves laid out. */
-export async function openSection(section: number, policy: FleetPolicy | undefined, render: (t: string) => string): Promise<FleetCursor> {
-  const base = { section, active: {}, counts: { done: 0, failed: 0, skipped: 0 }, failed: [], tripped: false, samples: {}, peak: 0, wave: 0, next: 0 };
+export async function openSection(sectionStart: number, policy: FleetPolicy | undefined, render: (t: string) => string): Promise<FleetCursor> {
+  const base = { sectionStart, active: {}, counts: { done: 0, failed: 0, skipped: 0 }, failed: [], tripped: false, samples: {}, peak: 0, wave: 0, next: 0 };
   if (!policy?.inventory) {
     return { ...base, hosts: WORKER_HOST_NAME, canary: 'none', total: 1, waves: [[0, 1]], maxConcurrency: 1, maxErrors: 0 };
   }
@@ -109,7 +117,7 @@ export class FleetSection {
     const a = this.cur.active[r.host];
     if (!a) return;
     const c = this.cur;
-    if (c.total === 1) this.hostSteps = r.steps;
+    if (r.steps) this.hostSteps = r.steps;
     if (r.state === 'parked') {
       a.state = 'parked';
       a.step = r.step;
@@ -188,9 +196,10 @@ export class FleetSection {
         this.release(host, false, this.budgetMessage());
       }
     }
-    for (;;) {
-      const running = this.running();
-      if (running >= c.maxConcurrency) break;
+    // Counted once, not per pass: a report handled during a page fetch can only free a slot, so the
+    // count errs high (never past the limit) and the next round fills the slot.
+    let running = this.running();
+    while (running < c.maxConcurrency) {
       const approved = this.queue.shift();
       if (approved !== undefined) {
         c.active[approved] = { state: 'running' };
@@ -204,7 +213,8 @@ export class FleetSection {
       } else {
         break;
       }
-      c.peak = Math.max(c.peak, running + 1);
+      running++;
+      c.peak = Math.max(c.peak, running);
     }
   }
 
@@ -242,6 +252,7 @@ export class FleetSection {
       secretRefs: this.d.secretRefs,
       steps: this.d.steps,
       dryRun: input.dryRun,
+      reportSteps: c.total === 1,
     };
     this.track(
       startChild(HOST_WORKFLOW, {
@@ -303,7 +314,7 @@ export class FleetSection {
     const step = this.d.steps.find((s) => s.id === stepId)!;
     const leaves = parked.map(([host, a]) => ({ host, actionHash: a.hash! }));
     const g = waveGate({
-      id: { runbook: this.d.input.spec.name, specSha256: this.d.input.specSha256, step: step.id, kind: step.kind },
+      id: stepIdentity(this.d.input.spec, this.d.input.specSha256, step),
       wave: c.wave + 1,
       waves: c.waves.length,
       leaves,

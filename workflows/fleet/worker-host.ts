@@ -12,7 +12,3 @@ export const WORKER_HOST: HostSpec = {
   gatewayPort: 18789,
   env: {},
 };
-
-export function isWorkerHost(h: HostSpec): boolean {
-  return h === WORKER_HOST || (h.name === WORKER_HOST_NAME && h.transport.type === 'local' && !h.stateDir && !h.configPath);
-}

@@ -13,7 +13,8 @@ import { parseDuration } from '../../lib/duration.js';
 import { renderForPlan } from '../../lib/runbook/plan.js';
 import type { PlanContext } from '../../lib/runbook/step-base.js';
 import { renderTemplate, secretNamesIn } from '../../lib/template.js';
-import { activities as platform, hostEffect } from '../activity-options.js';
+import { activities as platform, hostEffect, hostLong, hostQuick } from '../activity-options.js';
+import { scrubResult } from '../steps/scrub.js';
 import type { StepOutcome, StepRunContext } from '../steps/types.js';
 import { errorMessage, rollback, runUpgrade, type UpgradeOps } from '../upgrade-flow.js';
 
@@ -41,13 +42,8 @@ interface LegacySweepStep {
 }
 export type LegacyHostStep = LegacyUpgradeStep | LegacySweepStep;
 
-const quick = { startToCloseTimeout: '2m', retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 5 } } as const;
-const hostOps = proxyActivities<OpenclawActivities>(quick);
-const longOps = proxyActivities<OpenclawActivities>({
-  startToCloseTimeout: '20m',
-  heartbeatTimeout: '1m',
-  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3 },
-});
+const hostOps = proxyActivities<OpenclawActivities>(hostQuick);
+const longOps = proxyActivities<OpenclawActivities>(hostLong);
 
 export function legacyRun(step: LegacyHostStep, ctx: StepRunContext): Promise<StepOutcome> {
   switch (step.kind) {
@@ -230,12 +226,6 @@ async function legacyScrub(step: LegacySweepStep, ctx: StepRunContext): Promise<
   });
   return {
     summary: `${res.scrubbed.length} file(s) quarantined and redacted on ${res.host}; manifest ${res.manifest}`,
-    result: {
-      host: res.host,
-      quarantineDir: res.quarantineDir,
-      manifest: res.manifest,
-      scrubbed: res.scrubbed.map(({ path, quarantinedAs, sha256, replacements }) => ({ path, quarantinedAs, sha256, replacements })),
-      untouched: res.untouched,
-    },
+    result: scrubResult(res),
   };
 }

@@ -7,6 +7,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { OpenclawActivities } from '../../activities/openclaw/activities.js';
 import { baseStep } from '../../lib/runbook/step-base.js';
+import { hostQuick } from '../activity-options.js';
 import type { HostStepKind } from './types.js';
 
 const schema = baseStep
@@ -18,10 +19,8 @@ const schema = baseStep
   .strict();
 export type FactsStep = z.infer<typeof schema>;
 
-const { openclawFacts } = proxyActivities<OpenclawActivities>({
-  startToCloseTimeout: '3m',
-  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 5 },
-});
+// The security audit can take a while on a slow host.
+const { openclawFacts } = proxyActivities<OpenclawActivities>({ ...hostQuick, startToCloseTimeout: '3m' });
 
 export const factsStep: HostStepKind<FactsStep> = {
   scope: 'host',

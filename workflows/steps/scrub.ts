@@ -11,8 +11,9 @@ import { renderForPlan } from '../../lib/runbook/plan.js';
 import { baseStep } from '../../lib/runbook/step-base.js';
 import { renderTemplate } from '../../lib/template.js';
 import type { SweepActivities } from '../../activities/sweep/activities.js';
+import type { ScrubResult } from '../../activities/sweep/scrub.js';
 import { hostEffect } from '../activity-options.js';
-import { activityHost, huntRefs, scopeOf, sweepFields } from './sweep.js';
+import { huntRefs, scopeOf, sweepFields } from './sweep.js';
 import type { HostStepKind } from './types.js';
 
 const schema = baseStep
@@ -40,7 +41,7 @@ export const scrubStep: HostStepKind<ScrubStep> = {
     const { scrubHost } = proxyActivities<SweepActivities>(hostEffect(timeoutMs, `scrub ${step.id} on ${ctx.plan.host.name}`));
     const render = (p: string) => renderTemplate(p, ctx.plan);
     const res = await scrubHost({
-      host: activityHost(ctx.plan.host),
+      host: ctx.plan.host,
       roots: step.paths?.map(render),
       extraPaths: step.extraPaths?.map(render),
       hunt: huntRefs(step.hunt, ctx.secretRefs),
@@ -51,13 +52,18 @@ export const scrubStep: HostStepKind<ScrubStep> = {
     return {
       summary: `${res.scrubbed.length} file(s) quarantined and redacted; manifest ${res.manifest}`,
       changed: res.scrubbed.length > 0,
-      result: {
-        host: res.host,
-        quarantineDir: res.quarantineDir,
-        manifest: res.manifest,
-        scrubbed: res.scrubbed.map(({ path, quarantinedAs, sha256, replacements }) => ({ path, quarantinedAs, sha256, replacements })),
-        untouched: res.untouched,
-      },
+      result: scrubResult(res),
     };
   },
 };
+
+/** What a scrub leaves in history: where the quarantine is and what moved there, by fingerprint. */
+export function scrubResult(res: ScrubResult): Record<string, unknown> {
+  return {
+    host: res.host,
+    quarantineDir: res.quarantineDir,
+    manifest: res.manifest,
+    scrubbed: res.scrubbed.map(({ path, quarantinedAs, sha256, replacements }) => ({ path, quarantinedAs, sha256, replacements })),
+    untouched: res.untouched,
+  };
+}

@@ -13,7 +13,6 @@ import { baseStep, durationText } from '../../lib/runbook/step-base.js';
 import { ONLY_SECRET_PLACEHOLDER, renderTemplate, secretNamesIn } from '../../lib/template.js';
 import type { SweepActivities } from '../../activities/sweep/activities.js';
 import { hostEffect } from '../activity-options.js';
-import { isWorkerHost } from '../fleet/worker-host.js';
 import type { HostPlanContext, HostStepKind } from './types.js';
 
 const secretPlaceholder = z.string().regex(ONLY_SECRET_PLACEHOLDER, 'write each credential as {{secrets.NAME}}');
@@ -63,11 +62,6 @@ export function scopeOf(step: { paths?: string[]; extraPaths?: string[] }, ctx: 
   };
 }
 
-/** The activity's `host`: the inventory entry, or nothing for the worker's own machine. */
-export function activityHost(host: HostSpec): HostSpec | undefined {
-  return isWorkerHost(host) ? undefined : host;
-}
-
 export const sweepStep: HostStepKind<SweepStep> = {
   scope: 'host',
   schema,
@@ -85,7 +79,7 @@ export const sweepStep: HostStepKind<SweepStep> = {
     const { sweepHost } = proxyActivities<SweepActivities>(hostEffect(timeoutMs, `sweep ${step.id} on ${ctx.plan.host.name}`));
     const render = (p: string) => renderTemplate(p, ctx.plan);
     const out = await sweepHost({
-      host: activityHost(ctx.plan.host),
+      host: ctx.plan.host,
       roots: step.paths?.map(render),
       extraPaths: step.extraPaths?.map(render),
       hunt: huntRefs(step.hunt, ctx.secretRefs),

@@ -13,6 +13,7 @@ import { MINIMUM_SAFE_VERSION } from '../../lib/openclaw-version.js';
 import { renderForPlan } from '../../lib/runbook/plan.js';
 import { baseStep, type PlanContext } from '../../lib/runbook/step-base.js';
 import { renderTemplate } from '../../lib/template.js';
+import { hostLong, hostQuick } from '../activity-options.js';
 import { errorMessage, rollback, runUpgrade, type UpgradeOps } from '../upgrade-flow.js';
 import type { HostPlanContext, HostStepKind, HostStepRunContext } from './types.js';
 
@@ -28,14 +29,8 @@ const upgradeSchema = baseStep.extend({ kind: z.literal('upgrade'), ...fields })
 export type UpgradePlanStep = z.infer<typeof planSchema>;
 export type UpgradeStep = z.infer<typeof upgradeSchema>;
 
-const quick = { startToCloseTimeout: '2m', retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 5 } } as const;
-const hostOps = proxyActivities<OpenclawActivities>(quick);
-const longOps = proxyActivities<OpenclawActivities>({
-  startToCloseTimeout: '20m',
-  // Installs and gateway start-up heartbeat; a dead worker is noticed within a minute.
-  heartbeatTimeout: '1m',
-  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3 },
-});
+const hostOps = proxyActivities<OpenclawActivities>(hostQuick);
+const longOps = proxyActivities<OpenclawActivities>(hostLong);
 
 /** What this host's upgrade-plan step found, if the run had one before this step. */
 function discovered(ctx: HostPlanContext): UpgradePlan | undefined {

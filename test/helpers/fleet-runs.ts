@@ -1,4 +1,4 @@
-/** Helpers for the fleet benches. The largest workflow history (events and bytes) among the runs of one incident, continued-as-new runs included. */
+/** Reading fleet runs back: the largest history among an incident's workflows (continued-as-new runs included), and a run's end. */
 import type { Client } from '@temporalio/client';
 
 export async function largestHistory(c: Client, incident: string): Promise<{ events: number; bytes: number; workflowId: string; runs: number }> {
