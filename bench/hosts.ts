@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshTransport } from '../activities/hosts/transports/index.js';
 import { createOpenclawActivities } from '../activities/openclaw/activities.js';
-import { startGateway, stopGateway } from '../activities/openclaw/gateway-process.js';
+import { startGateway, stopGateway } from '../activities/openclaw/gateway/control.js';
 import { openOpenclawHost } from '../activities/openclaw/host.js';
 import { createTransport } from '../activities/hosts/transports/index.js';
 import { directUpgradeOps, runUpgrade } from '../workflows/upgrade-flow.js';

@@ -44,7 +44,7 @@ export interface RejectionRequest {
   reason: string;
 }
 
-export type StepState = 'pending' | 'running' | 'waiting-approval' | 'done' | 'failed' | 'skipped' | 'rolled-back';
+export type StepState = 'pending' | 'running' | 'waiting-approval' | 'waiting-person' | 'done' | 'failed' | 'skipped' | 'rolled-back';
 
 export interface StepStatus {
   id: string;
@@ -173,6 +173,23 @@ export interface HostStatus {
   state: HostState;
   steps: StepStatus[];
   error?: string;
+  /** Set while the host waits for a person to do what respond cannot (stop a gateway it cannot drive). */
+  waiting?: PersonWait;
+}
+
+/** What a person is asked to do on a host; answered with the `confirm` signal. */
+export interface PersonWait {
+  step: string;
+  action: string;
+  instruction: string;
+  since: string;
+}
+
+export interface HostConfirm {
+  step: string;
+  action: string;
+  by: string;
+  note?: string;
 }
 
 /**
@@ -199,3 +216,4 @@ export const rejectSignal = defineSignal<[RejectionRequest]>('reject');
 export const hostReportSignal = defineSignal<[HostReport]>('hostReport');
 export const hostReleaseSignal = defineSignal<[HostRelease]>('release');
 export const hostStatusQuery = defineQuery<HostStatus>('hostStatus');
+export const hostConfirmSignal = defineSignal<[HostConfirm]>('confirm');

@@ -18,9 +18,11 @@ import { plannedAction } from '../lib/runbook/plan.js';
 import type { StepSpec } from './runbook-schema.js';
 import { localActivities } from './activity-options.js';
 import {
+  hostConfirmSignal,
   hostReleaseSignal,
   hostReportSignal,
   hostStatusQuery,
+  type HostConfirm,
   type HostRelease,
   type HostReport,
   type HostRunInput,
@@ -50,6 +52,9 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
   const releases = new Map<string, HostRelease>();
   setHandler(hostStatusQuery, () => status);
   setHandler(hostReleaseSignal, (r) => void releases.set(r.step, r));
+  // Keyed by step and action, consumed when used: each wait needs its own confirmation.
+  const confirmations = new Map<string, HostConfirm>();
+  setHandler(hostConfirmSignal, (c) => void confirmations.set(`${c.step}\0${c.action}`, c));
   const publish = () => setCurrentDetails(hostProgressMarkdown(status));
 
   let seq = 0;
@@ -140,6 +145,21 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
         plan,
         secretRefs: input.secretRefs,
         record: (event, details) => audit(event, { step: step.id, result: details, id: `${workflowId}/${runId}/${step.id}/${event}/${stepSeq++}` }),
+        awaitPerson: async ({ action, instruction }) => {
+          const key = `${step.id}\0${action}`;
+          confirmations.delete(key);
+          status.waiting = { step: step.id, action, instruction, since: new Date().toISOString() };
+          st.state = 'waiting-person';
+          publish();
+          await condition(() => confirmations.has(key));
+          const c = confirmations.get(key)!;
+          confirmations.delete(key);
+          delete status.waiting;
+          st.state = 'running';
+          publish();
+          await audit('person.confirmed', { step: step.id, actor: c.by, result: { action, ...(c.note ? { note: c.note } : {}) } });
+          return { by: c.by, ...(c.note ? { note: c.note } : {}) };
+        },
       };
       const outcome = await kind.run(step, ctx);
       st.state = 'done';

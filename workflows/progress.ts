@@ -6,6 +6,7 @@ export const STEP_ICON: Record<StepState, string> = {
   pending: '·',
   running: '▶',
   'waiting-approval': '…',
+  'waiting-person': '✋',
   done: '✔',
   failed: '✖',
   skipped: '–',
@@ -68,6 +69,14 @@ export function hostProgressMarkdown(s: HostStatus): string {
   if (s.state === 'parked') {
     const st = s.steps.find((x) => x.state === 'waiting-approval');
     lines.push('', `Waiting for the wave's approval of \`${st?.id}\` (host action hash \`${st?.hash}\`): approve the run \`${s.parentId}\`, not this workflow.`);
+  }
+  if (s.waiting) {
+    lines.push(
+      '',
+      `**Waiting for a person** (since ${s.waiting.since}) to ${s.waiting.action} the gateway: ${escape(s.waiting.instruction)}.`,
+      '',
+      `When done: \`respond confirm ${s.parentId} --host ${s.host}\`, or send the \`confirm\` signal to this workflow with \`{"step":"${s.waiting.step}","action":"${s.waiting.action}","by":"<your name>"}\`.`,
+    );
   }
   if (s.error) lines.push('', `**Error:** ${escape(s.error)}`);
   return lines.join('\n');

@@ -4,15 +4,21 @@
  */
 import type { HostSpec } from '../lib/inventory/schema.js';
 import type { UpgradePlan, VerifyResult } from '../activities/openclaw/upgrade.js';
+import type { ManualAction, StartOutcome, StopOutcome } from '../activities/openclaw/gateway/control.js';
+import type { ManagerRef } from '../activities/openclaw/gateway/types.js';
 
 export interface UpgradeOps {
   plan(): Promise<UpgradePlan>;
   /** Resolves when approved; throws when rejected. */
   approve(plan: UpgradePlan): Promise<void>;
-  stop(): Promise<unknown>;
+  /** Through whatever runs the gateway (its service manager, supervisor, or respond adopting it). */
+  stop(): Promise<StopOutcome>;
   install(version: string): Promise<unknown>;
-  start(): Promise<unknown>;
+  /** With the manager the stop found, so the gateway comes back the way it was run. */
+  start(manager?: ManagerRef): Promise<StartOutcome>;
   verify(version: string): Promise<VerifyResult>;
+  /** Resolves once a person did what respond could not, and respond checked it; throws when refused. */
+  manual(action: ManualAction): Promise<void>;
   /** Audit trail: compensation in particular must be recorded. */
   record(event: string, details: Record<string, unknown>): Promise<void>;
 }
@@ -32,10 +38,10 @@ export async function runUpgrade(ops: UpgradeOps): Promise<UpgradeOutcome> {
   }
   await ops.approve(plan);
   await ops.record('upgrade.start', { host: plan.host, from: plan.current, to: plan.target });
-  await ops.stop();
+  const manager = await stopGateway(ops);
   try {
     await ops.install(plan.target);
-    await ops.start();
+    await startGateway(ops, manager);
     const verified = await ops.verify(plan.target);
     await ops.record('upgrade.done', { host: plan.host, from: plan.current, to: plan.target });
     return { plan, changed: true, verified };
@@ -46,13 +52,13 @@ export async function runUpgrade(ops: UpgradeOps): Promise<UpgradeOutcome> {
 }
 
 /** Puts the previous version back and restarts it. A failed rollback is recorded; the original error still wins. */
-export async function rollback(ops: Pick<UpgradeOps, 'stop' | 'install' | 'start' | 'verify' | 'record'>, plan: UpgradePlan, cause: unknown): Promise<boolean> {
+export async function rollback(ops: Pick<UpgradeOps, 'stop' | 'install' | 'start' | 'verify' | 'record' | 'manual'>, plan: UpgradePlan, cause: unknown): Promise<boolean> {
   const reason = errorMessage(cause);
   await ops.record('upgrade.compensate.start', { host: plan.host, restore: plan.current, failed: plan.target, reason });
   try {
-    await ops.stop();
+    const manager = await stopGateway(ops);
     await ops.install(plan.current);
-    await ops.start();
+    await startGateway(ops, manager);
     const verified = await ops.verify(plan.current);
     await ops.record('upgrade.compensate.done', { host: plan.host, version: verified.version, live: verified.live, token: verified.token });
     return true;
@@ -63,6 +69,27 @@ export async function rollback(ops: Pick<UpgradeOps, 'stop' | 'install' | 'start
       error: errorMessage(undoErr),
     });
     return false;
+  }
+}
+
+/** Stops the gateway, waiting for a person where respond cannot; returns the manager for the start. */
+export async function stopGateway(ops: Pick<UpgradeOps, 'stop' | 'manual' | 'record'>): Promise<ManagerRef | undefined> {
+  const r = await ops.stop();
+  if (r.detail) await ops.record('gateway.stop.forced', { detail: r.detail });
+  if (r.manual) {
+    await ops.record('gateway.manual.waiting', { action: r.manual.action, instruction: r.manual.instruction });
+    await ops.manual(r.manual);
+    await ops.record('gateway.manual.confirmed', { action: r.manual.action });
+  }
+  return r.manager;
+}
+
+export async function startGateway(ops: Pick<UpgradeOps, 'start' | 'manual' | 'record'>, manager: ManagerRef | undefined): Promise<void> {
+  const r = await ops.start(manager);
+  if (r.manual) {
+    await ops.record('gateway.manual.waiting', { action: r.manual.action, instruction: r.manual.instruction });
+    await ops.manual(r.manual);
+    await ops.record('gateway.manual.confirmed', { action: r.manual.action });
   }
 }
 
@@ -77,9 +104,9 @@ export function errorMessage(err: unknown): string {
 export function directUpgradeOps(
   acts: {
     openclawUpgradePlan(i: { host: HostSpec; target: string; minimumVersion?: string }): Promise<UpgradePlan>;
-    openclawGatewayStop(i: { host: HostSpec }): Promise<unknown>;
+    openclawGatewayStop(i: { host: HostSpec }): Promise<StopOutcome>;
     openclawInstall(i: { host: HostSpec; version: string }): Promise<unknown>;
-    openclawGatewayStart(i: { host: HostSpec }): Promise<unknown>;
+    openclawGatewayStart(i: { host: HostSpec; manager?: ManagerRef }): Promise<StartOutcome>;
     openclawVerify(i: { host: HostSpec; version: string }): Promise<VerifyResult>;
   },
   host: HostSpec,
@@ -87,6 +114,7 @@ export function directUpgradeOps(
   opts: {
     minimumVersion?: string;
     approve?: (plan: UpgradePlan) => Promise<void>;
+    manual?: (action: ManualAction) => Promise<void>;
     record?: (event: string, details: Record<string, unknown>) => Promise<void>;
   } = {},
 ): UpgradeOps {
@@ -95,8 +123,13 @@ export function directUpgradeOps(
     approve: opts.approve ?? (async () => {}),
     stop: () => acts.openclawGatewayStop({ host }),
     install: (version) => acts.openclawInstall({ host, version }),
-    start: () => acts.openclawGatewayStart({ host }),
+    start: (manager) => acts.openclawGatewayStart({ host, ...(manager ? { manager } : {}) }),
     verify: (version) => acts.openclawVerify({ host, version }),
+    manual:
+      opts.manual ??
+      (async (a) => {
+        throw new Error(`needs a person: ${a.instruction}`);
+      }),
     record: opts.record ?? (async () => {}),
   };
 }

@@ -9,7 +9,9 @@ import { asActivity } from '../hosts/failures.js';
 import { createTransport, type Transport } from '../hosts/transports/index.js';
 import type { SshOptions } from '../hosts/transports/ssh.js';
 import { collectFacts, type HostFacts } from './facts.js';
-import { startGateway, stopGateway } from './gateway-process.js';
+import { checkManual, startGateway, stopGateway, type ManualAction, type StartOutcome, type StopOutcome } from './gateway/control.js';
+import { discoverGateway } from './gateway/discover.js';
+import type { GatewayDiscovery, ManagerRef } from './gateway/types.js';
 import { openOpenclawHost, type OpenclawHost } from './host.js';
 import { installVersion } from './install.js';
 import { planUpgrade, verifyUpgrade, type UpgradePlan, type VerifyResult } from './upgrade.js';
@@ -42,14 +44,23 @@ export function createOpenclawActivities(deps: OpenclawActivityDeps = {}) {
     async openclawUpgradePlan(input: HostInput & { target: string; minimumVersion?: string }): Promise<UpgradePlan> {
       return asActivity(async () => planUpgrade(await open(input.host), input.target, input.minimumVersion ?? MINIMUM_SAFE_VERSION));
     },
-    async openclawGatewayStop(input: HostInput): Promise<{ stopped: boolean }> {
+    /** Through whatever runs the gateway; `manual` in the result when only a person can. */
+    async openclawGatewayStop(input: HostInput): Promise<StopOutcome> {
       return asActivity(async () => stopGateway(await open(input.host)));
     },
     async openclawInstall(input: HostInput & { version: string }): Promise<{ changed: boolean; durationMs: number }> {
       return asActivity(async () => installVersion(await open(input.host), input.version));
     },
-    async openclawGatewayStart(input: HostInput): Promise<{ started: boolean; pid: number | null; readyMs: number }> {
-      return asActivity(async () => startGateway(await open(input.host)));
+    /** `manager` is what the stop found (histories from before it was passed omit it: the host's record decides). */
+    async openclawGatewayStart(input: HostInput & { manager?: ManagerRef }): Promise<StartOutcome> {
+      return asActivity(async () => startGateway(await open(input.host), input.manager));
+    },
+    /** After a person confirmed a manual stop or start: checks the host is as they said. */
+    async openclawGatewayCheck(input: HostInput & { check: ManualAction['check'] }): Promise<{ manager: ManagerRef }> {
+      return asActivity(async () => ({ manager: (await checkManual(await open(input.host), input.check)).manager }));
+    },
+    async openclawGatewayDiscover(input: HostInput): Promise<GatewayDiscovery> {
+      return asActivity(async () => discoverGateway(await open(input.host)));
     },
     async openclawVerify(input: HostInput & { version: string }): Promise<VerifyResult> {
       return asActivity(async () => verifyUpgrade(await open(input.host), input.version));

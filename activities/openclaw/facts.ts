@@ -6,6 +6,8 @@
 import { fingerprint } from '../../lib/secrets.js';
 import { redactConfig } from './config.js';
 import { gatewayProcess, probeHostGateway } from './gateway-process.js';
+import { discoverGateway } from './gateway/discover.js';
+import type { GatewayDiscovery, ManagerRef } from './gateway/types.js';
 import type { TokenVerdict } from './gateway-probe.js';
 import { gatewaySettings, hostToken, runOpenclaw, type OpenclawHost, type PackageName } from './host.js';
 import type { StateDirSource } from './paths.js';
@@ -25,6 +27,8 @@ export interface HostFacts {
   node: { path: string; version: string | null };
   stateDir: string;
   stateDirSource: StateDirSource;
+  /** `gateway-process` when the running gateway's own HOME and variables decided the paths. */
+  pathsFrom: OpenclawHost['pathsFrom'];
   configPath: string;
   config: unknown | null;
   gateway: {
@@ -37,8 +41,29 @@ export interface HostFacts {
     managedPid: number | null;
     protocol?: number;
     token: { fingerprint: string | null; verdict: TokenVerdict; detail?: string };
+    /** Who serves the port and how it is run (see gateway/discover.ts). */
+    manager: ManagerRef;
+    /** Addresses the port is really bound to, from the host's sockets. */
+    listening: string[];
+    liveBind: GatewayDiscovery['bind'];
+    process: GatewayProcessFacts | null;
+    /** HOME, state dir and config path as the gateway process sees them. */
+    seen: GatewayDiscovery['seen'];
   };
   audit: { summary?: Record<string, number>; findings: AuditFinding[]; error?: string };
+}
+
+export interface GatewayProcessFacts {
+  pid: number;
+  user: string | null;
+  exe: string | null;
+  cwd: string | null;
+  /** Redacted; a retitled process shows only its title. */
+  argv: string[];
+  /** Names only: values never leave the host. */
+  envKeys: string[] | null;
+  /** The socket's owner up to the gateway, then its ancestors: pid and name only. */
+  parents: Array<{ pid: number; comm: string }>;
 }
 
 export interface FactsOptions {
@@ -55,6 +80,7 @@ export async function collectFacts(h: OpenclawHost, opts: FactsOptions = {}): Pr
   const settings = gatewaySettings(h);
   const probe = await probeHostGateway(h, token);
   const managed = await gatewayProcess(h);
+  const d = await discoverGateway(h);
   const audit = opts.audit === false ? { findings: [] } : await securityAudit(h);
 
   return {
@@ -69,6 +95,7 @@ export async function collectFacts(h: OpenclawHost, opts: FactsOptions = {}): Pr
     node: { path: h.spec.node, version: h.nodeVersion },
     stateDir: h.stateDir,
     stateDirSource: h.stateDirSource,
+    pathsFrom: h.pathsFrom,
     configPath: h.configPath,
     config: h.rawConfig === null ? null : redactConfig(h.rawConfig).config,
     gateway: {
@@ -79,6 +106,21 @@ export async function collectFacts(h: OpenclawHost, opts: FactsOptions = {}): Pr
       tokenFingerprint: configured ? fingerprint(configured) : null,
       live: probe.live,
       managedPid: managed.pid,
+      manager: d.manager,
+      listening: d.listening.map((l) => l.address),
+      liveBind: d.bind,
+      process: d.gateway
+        ? {
+            pid: d.gateway.pid,
+            user: d.gateway.user,
+            exe: d.gateway.exe,
+            cwd: d.gateway.cwd,
+            argv: d.gateway.argv,
+            envKeys: d.gateway.envKeys,
+            parents: d.chain.slice(d.chain.indexOf(d.gateway) + 1).map((p) => ({ pid: p.pid, comm: p.comm })),
+          }
+        : null,
+      seen: d.seen,
       ...(probe.protocol !== undefined ? { protocol: probe.protocol } : {}),
       token: {
         fingerprint: token ? fingerprint(token) : null,

@@ -1,11 +1,12 @@
 /**
- * Starting and stopping a gateway on a host without systemd or launchd: respond runs it in its
- * own session and keeps the session leader's PID in `$STATE/respond/gateway.pid`, so a stop
- * signals the whole process group (2026.1.x runs a launcher plus an `openclaw-gateway` child).
+ * The gateways respond runs itself: in their own session, the session leader's PID in
+ * `$STATE/respond/gateway.pid`, so a stop signals the whole process group (2026.1.x runs a
+ * launcher plus an `openclaw-gateway` child). Gateways run any other way are handled by the
+ * managers in `gateway/managers/`.
  */
 import { posix } from 'node:path';
 import { heartbeatIfInActivity } from '../hosts/heartbeat.js';
-import { hostToken, withNodePath, openclawEnv, type OpenclawHost } from './host.js';
+import { withNodePath, openclawEnv, type OpenclawHost } from './host.js';
 import { probeGateway, type ProbeResult } from './gateway-probe.js';
 
 const START = `
@@ -59,12 +60,8 @@ export async function probeHostGateway(h: OpenclawHost, token: string | undefine
   }
 }
 
-/** Idempotent: a gateway already answering on the port is left alone. */
-export async function startGateway(h: OpenclawHost, opts: { readyTimeoutMs?: number } = {}): Promise<{ started: boolean; pid: number | null; readyMs: number }> {
-  const began = Date.now();
-  const token = hostToken(h);
-  const before = await probeHostGateway(h, undefined, 3_000);
-  if (before.live) return { started: false, pid: (await gatewayProcess(h)).pid, readyMs: 0 };
+/** Starts the gateway the way respond runs it (its own session, pidfile). Does not wait for readiness. */
+export async function launchRespondManaged(h: OpenclawHost): Promise<number | null> {
   if (!h.pkg) throw new Error(`host ${h.spec.name}: OpenClaw is not installed, cannot start the gateway`);
   const r = await withNodePath(
     h,
@@ -73,12 +70,11 @@ export async function startGateway(h: OpenclawHost, opts: { readyTimeoutMs?: num
     { timeoutMs: 30_000, env: openclawEnv(h) },
   );
   if (r.exitCode !== 0) throw new Error(`host ${h.spec.name}: gateway start failed: ${r.stderr.trim()}`);
-  const pid = Number(/(\d+)/.exec(r.stdout)?.[1] ?? NaN) || null;
-  await waitReady(h, token, opts.readyTimeoutMs ?? 120_000);
-  return { started: true, pid, readyMs: Date.now() - began };
+  return Number(/(\d+)/.exec(r.stdout)?.[1] ?? NaN) || null;
 }
 
-async function waitReady(h: OpenclawHost, token: string | undefined, timeoutMs: number): Promise<void> {
+/** Waits until the gateway answers (and accepts `token`, when one is known). */
+export async function waitReady(h: OpenclawHost, token: string | undefined, timeoutMs: number, stillStarting?: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const fwd = await h.t.forwardPort(h.spec.gatewayPort);
   try {
@@ -88,7 +84,7 @@ async function waitReady(h: OpenclawHost, token: string | undefined, timeoutMs: 
       last = await probeGateway(`ws://127.0.0.1:${fwd.localPort}`, { token, timeoutMs: 5_000 });
       if (token ? last.token === 'accepted' : last.live) return;
       if (last.token === 'rejected') throw new Error(`host ${h.spec.name}: gateway started but rejects the configured token`);
-      if ((await gatewayProcess(h)).pid === null) {
+      if (stillStarting && !(await stillStarting())) {
         throw new Error(`host ${h.spec.name}: gateway exited during start-up: ${await logTail(h)}`);
       }
       await new Promise((res) => setTimeout(res, 500));
@@ -99,16 +95,10 @@ async function waitReady(h: OpenclawHost, token: string | undefined, timeoutMs: 
   }
 }
 
-/** Idempotent: nothing running is success. Refuses when something else still holds the port. */
-export async function stopGateway(h: OpenclawHost): Promise<{ stopped: boolean }> {
+/** Stops the gateway respond started (its whole process group). Idempotent: nothing running is success. */
+export async function stopRespondManaged(h: OpenclawHost): Promise<{ stopped: boolean }> {
   const r = await h.t.run('sh', ['-c', STOP, 'sh', h.stateDir], { timeoutMs: 40_000 });
   if (r.exitCode !== 0) throw new Error(`host ${h.spec.name}: gateway stop failed: ${r.stderr.trim()}`);
-  const after = await probeHostGateway(h, undefined, 3_000);
-  if (after.live) {
-    throw new Error(
-      `host ${h.spec.name}: a gateway respond did not start is still listening on port ${h.spec.gatewayPort}; stop it (or its service) first`,
-    );
-  }
   return { stopped: r.stdout.startsWith('stopped') };
 }
 

@@ -8,6 +8,7 @@ import { UserError } from '../../lib/errors.js';
 import type { RunOptions, RunResult, Transport } from '../hosts/transports/index.js';
 import { getPath, parseConfig, redactConfig } from './config.js';
 import { CONFIG_FILENAMES, resolveStateDir, type StateDirSource } from './paths.js';
+import { GATEWAY_ENV_FRAGMENT } from './gateway/discover-script.js';
 
 export const PACKAGE_NAMES = ['openclaw', 'clawdbot', 'moltbot'] as const;
 export type PackageName = (typeof PACKAGE_NAMES)[number];
@@ -26,6 +27,8 @@ export interface OpenclawHost {
   home: string;
   stateDir: string;
   stateDirSource: StateDirSource;
+  /** Whose environment the paths were resolved in: the running gateway's, or respond's session's. */
+  pathsFrom: 'gateway-process' | 'session';
   configPath: string;
   /** Parsed config, raw (holds secrets: never return it). Null when the file is absent. */
   rawConfig: unknown | null;
@@ -35,6 +38,7 @@ export interface OpenclawHost {
 }
 
 const DISCOVER = `
+gwport="$5"
 printf 'home=%s\\n' "$HOME"
 printf 'env_state=%s\\n' "\${OPENCLAW_STATE_DIR:-\${CLAWDBOT_STATE_DIR:-}}"
 printf 'env_config=%s\\n' "\${OPENCLAW_CONFIG_PATH:-\${CLAWDBOT_CONFIG_PATH:-}}"
@@ -44,6 +48,7 @@ printf 'node=%s\\n' "$("$1" --version 2>/dev/null | head -n 1)"
 if [ -n "$2" ]; then root="$2/node_modules"; else root="$(PATH="$3:$PATH" "$4" root -g 2>/dev/null)"; fi
 printf 'root=%s\\n' "$root"
 for p in openclaw clawdbot moltbot; do [ -f "$root/$p/package.json" ] && printf 'pkg=%s\\n' "$p"; done
+${GATEWAY_ENV_FRAGMENT}
 true
 `;
 
@@ -63,15 +68,25 @@ export function notSupported(spec: HostSpec): UserError {
 export async function openOpenclawHost(spec: HostSpec, t: Transport): Promise<OpenclawHost> {
   if (spec.install.method !== 'npm') throw notSupported(spec);
   const prefix = spec.install.prefix ?? '';
-  const r = await t.run('sh', ['-c', DISCOVER, 'sh', spec.node, prefix, nodeDir(spec), spec.install.npm], { timeoutMs: 30_000 });
+  const r = await t.run('sh', ['-c', DISCOVER, 'sh', spec.node, prefix, nodeDir(spec), spec.install.npm, String(spec.gatewayPort)], { timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw new Error(`host ${spec.name}: discovery failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
   const kv = parseKv(r.stdout);
-  const home = first(kv, 'home') ?? '/';
+  // A running gateway's own view wins over respond's login session: its HOME and OpenClaw
+  // variables name the files it really uses. The inventory still wins over both.
+  const procHome = first(kv, 'proc.HOME');
+  const fromGateway = procHome !== undefined;
+  const home = procHome ?? first(kv, 'home') ?? '/';
   const paths = resolveStateDir({
     home,
     inventory: { stateDir: spec.stateDir, configPath: spec.configPath, profile: spec.profile },
-    env: { stateDir: first(kv, 'env_state'), configPath: first(kv, 'env_config'), profile: first(kv, 'env_profile') },
-    existingHomeDirs: kv.get('dir') ?? [],
+    env: fromGateway
+      ? {
+          stateDir: first(kv, 'proc.OPENCLAW_STATE_DIR') ?? first(kv, 'proc.CLAWDBOT_STATE_DIR'),
+          configPath: first(kv, 'proc.OPENCLAW_CONFIG_PATH') ?? first(kv, 'proc.CLAWDBOT_CONFIG_PATH'),
+          profile: first(kv, 'proc.OPENCLAW_PROFILE'),
+        }
+      : { stateDir: first(kv, 'env_state'), configPath: first(kv, 'env_config'), profile: first(kv, 'env_profile') },
+    existingHomeDirs: (fromGateway ? kv.get('proc_dir') : kv.get('dir')) ?? [],
   });
 
   let configPath = paths.configPath;
@@ -107,6 +122,7 @@ export async function openOpenclawHost(spec: HostSpec, t: Transport): Promise<Op
     home,
     stateDir: paths.stateDir,
     stateDirSource: paths.stateDirSource,
+    pathsFrom: fromGateway ? 'gateway-process' : 'session',
     configPath,
     rawConfig,
     nodeVersion: node && /^v\d/.test(node) ? node : null,

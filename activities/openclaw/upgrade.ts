@@ -4,7 +4,10 @@
  */
 import { posix } from 'node:path';
 import { UserError } from '../../lib/errors.js';
-import { gatewayProcess, probeHostGateway } from './gateway-process.js';
+import { probeHostGateway } from './gateway-process.js';
+import { describeManager, managerCommands } from './gateway/control.js';
+import { discoverGateway } from './gateway/discover.js';
+import type { ManagerRef } from './gateway/types.js';
 import type { TokenVerdict } from './gateway-probe.js';
 import { hostToken, type OpenclawHost } from './host.js';
 import { installCommand } from './install.js';
@@ -18,6 +21,10 @@ export interface UpgradePlan {
   /** `none` when the host already runs the target: the upgrade then changes nothing. */
   action: 'none' | 'upgrade' | 'downgrade';
   gatewayLive: boolean;
+  /** What runs the gateway: stop and start go through it (see gateway/managers). */
+  manager: ManagerRef;
+  /** True when only a person can stop or start it: the upgrade then waits for their confirmation. */
+  manual: boolean;
   /** What will run, in order, for the approver; rollback lists what runs if any of it fails. */
   commands: string[];
   rollback: string[];
@@ -36,9 +43,16 @@ export async function planUpgrade(h: OpenclawHost, target: string, minimumVersio
   const live = (await probeHostGateway(h, undefined, 5_000)).live;
   const cmp = compareVersions(target, current);
   const action = cmp === 0 ? 'none' : cmp > 0 ? 'upgrade' : 'downgrade';
-  const pid = (await gatewayProcess(h)).pid;
-  const stop = `stop gateway${pid ? ` (pid ${pid}, process group)` : ''} on port ${h.spec.gatewayPort}`;
-  const start = `${h.spec.node} ${posix.join(h.pkg.dir, posix.basename(h.pkg.bin))} gateway --port ${h.spec.gatewayPort}`;
+  const d = await discoverGateway(h);
+  if (d.manager.kind === 'docker' || d.manager.kind === 'openclaw-fleet') {
+    throw new UserError(
+      `host ${h.spec.name}: the gateway on port ${h.spec.gatewayPort} runs in ${describeManager(d.manager)}; upgrade its image instead (respond does not npm-install into a container)`,
+    );
+  }
+  const cmds = managerCommands(h, d.manager);
+  const via = `(${describeManager(d.manager)})`;
+  const stop = `stop gateway on port ${h.spec.gatewayPort} ${via}: ${cmds.stop}`;
+  const start = `start gateway: ${d.manager.kind === 'none' ? `${h.spec.node} ${posix.join(h.pkg.dir, posix.basename(h.pkg.bin))} gateway --port ${h.spec.gatewayPort}` : cmds.start}`;
   const verify = `verify openclaw ${target} installed, gateway live and accepting the host's token`;
   return {
     host: h.spec.name,
@@ -47,6 +61,8 @@ export async function planUpgrade(h: OpenclawHost, target: string, minimumVersio
     minimumVersion,
     action,
     gatewayLive: live,
+    manager: d.manager,
+    manual: cmds.manual,
     commands: action === 'none' ? [] : [stop, installCommand(h, target).join(' '), start, verify],
     rollback: action === 'none' ? [] : [stop, installCommand(h, current).join(' '), start, `verify openclaw ${current} and its token`],
   };

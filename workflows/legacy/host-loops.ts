@@ -115,6 +115,10 @@ function opsFor(host: HostSpec, step: LegacyUpgradeStep, version: string, minimu
     install: (v) => longOps.openclawInstall({ host, version: v }),
     start: () => longOps.openclawGatewayStart({ host }),
     verify: (v) => hostOps.openclawVerify({ host, version: v }),
+    // Runs recorded before adoption existed never met a gateway only a person could stop.
+    manual: async (a) => {
+      throw new Error(`needs a person: ${a.instruction}`);
+    },
     record: (event, details) =>
       platform.appendAudit({
         id: `${ctx.workflowId}/${step.id}/${host.name}/${event}/${seq++}`,

@@ -37,12 +37,22 @@ export const factsStep: HostStepKind<FactsStep> = {
     const version = f.openclaw.version ? `${f.openclaw.package}@${f.openclaw.version}` : 'openclaw not installed';
     const audit = f.audit.summary ? `; audit ${f.audit.summary.critical ?? 0} critical, ${f.audit.summary.warn ?? 0} warn` : '';
     return {
-      summary: `${version}; gateway ${g.live ? `live on ${g.bind}:${g.port}, token ${g.token.verdict}` : 'down'}${audit}`,
+      summary: `${version}; gateway ${g.live ? `live on ${g.bind}:${g.port} (${g.manager.kind}), token ${g.token.verdict}` : 'down'}${audit}`,
       result: {
         openclaw: f.openclaw,
         node: f.node,
         stateDir: f.stateDir,
-        gateway: { bind: g.bind, port: g.port, authMode: g.authMode, live: g.live, token: g.token.verdict, tokenFingerprint: g.tokenFingerprint },
+        gateway: {
+          bind: g.bind,
+          port: g.port,
+          authMode: g.authMode,
+          live: g.live,
+          token: g.token.verdict,
+          tokenFingerprint: g.tokenFingerprint,
+          manager: g.manager,
+          liveBind: g.liveBind,
+          ...(g.process ? { pid: g.process.pid, user: g.process.user } : {}),
+        },
         audit: f.audit.summary,
       },
       changed: false,

@@ -6,6 +6,7 @@
 import { approvalStep } from './approval.js';
 import { execStep } from './exec.js';
 import { factsStep } from './facts.js';
+import { gatewayStep } from './gateway.js';
 import { scrubStep } from './scrub.js';
 import { sweepStep } from './sweep.js';
 import { upgradePlanStep, upgradeStep } from './upgrade.js';
@@ -16,6 +17,7 @@ export const stepKinds = {
   exec: execStep,
   wait: waitStep,
   facts: factsStep,
+  gateway: gatewayStep,
   'upgrade-plan': upgradePlanStep,
   upgrade: upgradeStep,
   sweep: sweepStep,

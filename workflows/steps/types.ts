@@ -55,6 +55,11 @@ export interface HostStepRunContext {
   secretRefs: Record<string, string>;
   /** Appends an audit event for this host and step (idempotent per workflow and sequence). */
   record(event: string, details: Record<string, unknown>): Promise<void>;
+  /**
+   * Shows a person what to do on this host (status, UI) and resolves with who confirmed it
+   * (`respond confirm`, or the `confirm` signal from the UI). For what respond cannot do itself.
+   */
+  awaitPerson(request: { action: string; instruction: string }): Promise<{ by: string; note?: string }>;
 }
 
 export interface HostStepOutcome {

@@ -9,6 +9,8 @@ import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { OpenclawActivities } from '../../activities/openclaw/activities.js';
 import type { UpgradePlan } from '../../activities/openclaw/upgrade.js';
+import type { ManualAction } from '../../activities/openclaw/gateway/control.js';
+import type { HostSpec } from '../../lib/inventory/schema.js';
 import { MINIMUM_SAFE_VERSION } from '../../lib/openclaw-version.js';
 import { renderForPlan } from '../../lib/runbook/plan.js';
 import { baseStep, type PlanContext } from '../../lib/runbook/step-base.js';
@@ -50,19 +52,35 @@ function opsFor(step: UpgradeStep, ctx: HostStepRunContext): UpgradeOps {
     // The wave's approval of this step already covered this host's action.
     approve: async (fresh) => {
       const approved = discovered(ctx.plan);
-      if (approved && (approved.current !== fresh.current || approved.action !== fresh.action)) {
+      const managerDrifted = approved?.manager !== undefined && approved.manager.kind !== fresh.manager?.kind;
+      if (approved && (approved.current !== fresh.current || approved.action !== fresh.action || managerDrifted)) {
         throw ApplicationFailure.nonRetryable(
-          `host changed since the approved plan (was ${approved.current}, ${approved.action}; now ${fresh.current}, ${fresh.action}); re-plan and approve again`,
+          `host changed since the approved plan (was ${approved.current}, ${approved.action}, gateway ${approved.manager?.kind ?? '?'}; now ${fresh.current}, ${fresh.action}, gateway ${fresh.manager?.kind ?? '?'}); re-plan and approve again`,
           'HostDrifted',
         );
       }
     },
     stop: () => hostOps.openclawGatewayStop({ host }),
     install: (v) => longOps.openclawInstall({ host, version: v }),
-    start: () => longOps.openclawGatewayStart({ host }),
+    start: (manager) => longOps.openclawGatewayStart({ host, ...(manager ? { manager } : {}) }),
     verify: (v) => hostOps.openclawVerify({ host, version: v }),
+    manual: (action) => personDoes(ctx, host, action),
     record: (event, details) => ctx.record(event, details),
   };
+}
+
+/** Waits for a person, then checks the host; asks again (with what respond sees) until it agrees. */
+export async function personDoes(ctx: HostStepRunContext, host: HostSpec, action: ManualAction): Promise<void> {
+  let instruction = action.instruction;
+  for (;;) {
+    await ctx.awaitPerson({ action: action.action, instruction });
+    try {
+      await hostOps.openclawGatewayCheck({ host, check: action.check });
+      return;
+    } catch (err) {
+      instruction = `${action.instruction}. After the last confirmation respond still saw: ${errorMessage(err)}`;
+    }
+  }
 }
 
 export const upgradePlanStep: HostStepKind<UpgradePlanStep> = {

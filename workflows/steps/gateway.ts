@@ -1,0 +1,63 @@
+/**
+ * `gateway`: stop, start or restart one host's gateway through whatever runs it (systemd,
+ * supervisord, runit, pm2, a container, respond's pidfile), adopting a gateway started by hand.
+ * Where no manager can be driven, the host waits for a person to do it and confirm. Gated, since
+ * a stop drops every live session.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { OpenclawActivities } from '../../activities/openclaw/activities.js';
+import { baseStep } from '../../lib/runbook/step-base.js';
+import { hostLong, hostQuick } from '../activity-options.js';
+import { startGateway, stopGateway } from '../upgrade-flow.js';
+import type { HostStepKind, HostStepRunContext } from './types.js';
+import { personDoes } from './upgrade.js';
+
+const schema = baseStep
+  .extend({
+    kind: z.literal('gateway'),
+    action: z.enum(['stop', 'start', 'restart']),
+  })
+  .strict();
+export type GatewayStep = z.infer<typeof schema>;
+
+const quick = proxyActivities<OpenclawActivities>(hostQuick);
+const long = proxyActivities<OpenclawActivities>(hostLong);
+
+function ops(ctx: HostStepRunContext) {
+  const host = ctx.plan.host;
+  return {
+    stop: () => quick.openclawGatewayStop({ host }),
+    start: (manager?: Parameters<OpenclawActivities['openclawGatewayStart']>[0]['manager']) =>
+      long.openclawGatewayStart({ host, ...(manager ? { manager } : {}) }),
+    manual: (a: Parameters<typeof personDoes>[2]) => personDoes(ctx, host, a),
+    record: (event: string, details: Record<string, unknown>) => ctx.record(event, details),
+  };
+}
+
+export const gatewayStep: HostStepKind<GatewayStep> = {
+  scope: 'host',
+  schema,
+  alwaysGated: true,
+  describe: (step) => ({
+    action: step.action,
+    how: 'through what runs the gateway (found on the host: service manager, supervisor, container, or respond adopting a bare process)',
+    ...(step.action !== 'start' ? { effect: 'live sessions on the gateway drop' } : {}),
+  }),
+  async run(step, ctx) {
+    const o = ops(ctx);
+    const d = await quick.openclawGatewayDiscover({ host: ctx.plan.host });
+    await ctx.record('gateway.found', { manager: d.manager, bind: d.bind });
+    let manager = step.action === 'start' ? undefined : await stopGateway(o);
+    if (step.action !== 'stop') {
+      await startGateway(o, manager);
+      manager = (await quick.openclawGatewayDiscover({ host: ctx.plan.host })).manager;
+    }
+    const kind = manager?.kind ?? d.manager.kind;
+    return {
+      summary: `${step.action}: ${step.action === 'stop' ? `stopped (was ${d.manager.kind})` : `running (${kind}${d.manager.kind !== kind ? `, was ${d.manager.kind}` : ''})`}`,
+      result: { before: d.manager, after: manager ?? null },
+      changed: true,
+    };
+  },
+};
