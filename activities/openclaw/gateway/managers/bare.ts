@@ -38,8 +38,8 @@ set -e
 d="$1"; pid="$2"; mode="$3"
 umask 077
 mkdir -p "$d"; chmod 700 "$d"
-cp "/proc/$pid/environ" "$d/environ.tmp"; mv "$d/environ.tmp" "$d/environ"
-if [ "$mode" = recorded ]; then cp "/proc/$pid/cmdline" "$d/argv.tmp"; mv "$d/argv.tmp" "$d/argv"; else rm -f "$d/argv"; fi
+cat "/proc/$pid/environ" > "$d/environ.tmp"; chmod 600 "$d/environ.tmp"; mv "$d/environ.tmp" "$d/environ"
+if [ "$mode" = recorded ]; then cat "/proc/$pid/cmdline" > "$d/argv.tmp"; chmod 600 "$d/argv.tmp"; mv "$d/argv.tmp" "$d/argv"; else rm -f "$d/argv"; fi
 `;
 
 const TERM = `

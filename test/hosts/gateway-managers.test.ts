@@ -1,0 +1,188 @@
+/**
+ * Gateways respond did not start, as real processes started the ways people start them: nohup
+ * from a shell, a supervisord program, a runit service, and a home-grown watchdog. Discovery
+ * names the manager from /proc; stop and start go through that manager; a bare process is
+ * adopted with its own environment; an unknown manager yields an instruction, not a kill.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createOpenclawActivities } from '../../activities/openclaw/activities.js';
+import { adoptedDir } from '../../activities/openclaw/gateway/managers/bare.js';
+import { createFixtureHost, OLDER, type FixtureHost } from '../fixtures/openclaw.js';
+import {
+  launchNohup,
+  launchRunit,
+  launchSupervisord,
+  launchUnknownWatchdog,
+  waitClosed,
+  waitListening,
+  type Launched,
+} from '../fixtures/gateway-launchers.js';
+
+vi.setConfig({ testTimeout: 300_000 });
+
+const acts = createOpenclawActivities();
+let fx: FixtureHost;
+let launched: Launched | undefined;
+const outputs: string[] = [];
+const apiKey = `sk-ant-api03-${randomBytes(24).toString('hex')}`;
+let secretEnv: Record<string, string>;
+
+/** Every activity result is kept, to scan for secret values at the end. */
+async function seen<T>(p: Promise<T>): Promise<T> {
+  const v = await p;
+  outputs.push(JSON.stringify(v));
+  return v;
+}
+
+function environOf(pid: number): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+    const i = kv.indexOf('=');
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return env;
+}
+
+beforeAll(async () => {
+  fx = await createFixtureHost({ name: 'adopt', version: OLDER, start: false });
+  // Given the way a shell user gives them: in the environment of the command.
+  secretEnv = { OPENCLAW_GATEWAY_TOKEN: fx.token, ANTHROPIC_API_KEY: apiKey };
+});
+
+afterEach(async () => {
+  await launched?.stop();
+  launched = undefined;
+  // Whatever respond started (an adopted gateway) goes too.
+  await acts.openclawGatewayStop({ host: fx.spec }).catch(() => undefined);
+  await waitClosed(fx.spec.gatewayPort);
+});
+
+afterAll(async () => {
+  await fx?.destroy();
+});
+
+describe('a gateway started with nohup from a shell', () => {
+  it('is found from its socket, classified bare, its environment seen by name only, and respond reads its paths', async () => {
+    launched = await launchNohup(fx, { env: secretEnv });
+    const d = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
+    expect(d.manager).toMatchObject({ kind: 'bare', via: 'detached', argv: 'reconstructed' });
+    expect(d.bind).toBe('loopback');
+    expect(d.listening.map((l) => l.address).sort()).toEqual(['127.0.0.1', '::1']);
+    // 2026.1.29: the launcher (`openclaw`) owns the gateway child that holds the socket.
+    expect(d.chain[0]!.comm).toMatch(/^openclaw-gatewa/);
+    expect(d.gateway!.comm).toBe('openclaw');
+    expect(d.gateway!.envKeys).toEqual(expect.arrayContaining(['ANTHROPIC_API_KEY', 'OPENCLAW_GATEWAY_TOKEN', 'HOME']));
+    expect(d.seen).toMatchObject({ stateDir: fx.stateDir, home: fx.spec.env.HOME, user: 'root' });
+
+    const facts = await seen(acts.openclawFacts({ host: fx.spec, audit: false }));
+    expect(facts.pathsFrom).toBe('gateway-process');
+    expect(facts.gateway.manager.kind).toBe('bare');
+    expect(facts.gateway.liveBind).toBe('loopback');
+    expect(facts.gateway.process?.envKeys).toContain('ANTHROPIC_API_KEY');
+    expect(facts.gateway.token.verdict).toBe('accepted');
+  });
+
+  it('is adopted: stopped after its environment is kept on the host (0600), and started again with it under respond', async () => {
+    launched = await launchNohup(fx, { env: secretEnv });
+    const before = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
+    const stop = await seen(acts.openclawGatewayStop({ host: fx.spec }));
+    expect(stop).toMatchObject({ stopped: true, manager: { kind: 'bare', pid: before.gateway!.pid } });
+    expect(stop.manual).toBeUndefined();
+    await waitClosed(fx.spec.gatewayPort, 5_000);
+
+    const dir = adoptedDir(fx.stateDir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const f of ['environ', 'adopted.json']) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'environ'), 'utf8')).toContain(`ANTHROPIC_API_KEY=${apiKey}`);
+
+    // A retried stop (the worker died after it) finds nothing running and returns the same manager.
+    const again = await seen(acts.openclawGatewayStop({ host: fx.spec }));
+    expect(again).toMatchObject({ stopped: false, manager: { kind: 'bare' } });
+
+    const start = await seen(acts.openclawGatewayStart({ host: fx.spec, manager: stop.manager }));
+    expect(start).toMatchObject({ started: true, manager: { kind: 'respond' } });
+    const after = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
+    expect(after.manager.kind).toBe('respond');
+    expect(after.gateway!.pid).not.toBe(before.gateway!.pid);
+    expect(after.bind).toBe('loopback');
+    expect(after.port).toBe(before.port);
+    const env = environOf(after.gateway!.pid);
+    expect(env.ANTHROPIC_API_KEY).toBe(apiKey);
+    expect(env.OPENCLAW_GATEWAY_TOKEN).toBe(fx.token);
+    expect(after.gateway!.cwd).toBe(before.gateway!.cwd);
+    const facts = await seen(acts.openclawFacts({ host: fx.spec, audit: false }));
+    expect(facts.gateway.token.verdict).toBe('accepted');
+  });
+});
+
+describe('a gateway under a process supervisor', () => {
+  it('supervisord: found as its program, restarted with supervisorctl, and still supervised afterwards', async () => {
+    const sup = await launchSupervisord(fx, { env: secretEnv });
+    launched = sup;
+    const d = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
+    expect(d.manager).toEqual({ kind: 'supervised-other', supervisor: 'supervisord', name: 'openclaw-gateway', control: sup.conf, pid: d.gateway!.pid });
+    const stop = await seen(acts.openclawGatewayStop({ host: fx.spec }));
+    expect(stop.stopped).toBe(true);
+    expect(await sup.ctl('status', 'openclaw-gateway')).toMatch(/STOPPED/);
+    // Stopped through the supervisor, it stays down (a kill behind its back would be restarted).
+    await new Promise((r) => setTimeout(r, 4_000));
+    await waitClosed(fx.spec.gatewayPort, 1_000);
+
+    const start = await seen(acts.openclawGatewayStart({ host: fx.spec, manager: stop.manager }));
+    expect(start.started).toBe(true);
+    expect(await sup.ctl('status', 'openclaw-gateway')).toMatch(/RUNNING/);
+    const after = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
+    expect(after.manager).toMatchObject({ kind: 'supervised-other', supervisor: 'supervisord' });
+    expect(after.gateway!.pid).not.toBe(d.gateway!.pid);
+  });
+
+  it('runit: found as its service, restarted with sv, and still supervised afterwards', async () => {
+    const rs = await launchRunit(fx, { env: secretEnv });
+    launched = rs;
+    const d = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
+    expect(d.manager).toEqual({ kind: 'supervised-other', supervisor: 'runit', name: 'openclaw-gateway', control: rs.serviceDir, pid: d.gateway!.pid });
+    const stop = await seen(acts.openclawGatewayStop({ host: fx.spec }));
+    expect(stop.stopped).toBe(true);
+    const start = await seen(acts.openclawGatewayStart({ host: fx.spec, manager: stop.manager }));
+    expect(start.started).toBe(true);
+    const after = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
+    expect(after.manager).toMatchObject({ kind: 'supervised-other', supervisor: 'runit', control: rs.serviceDir });
+    expect(after.chain.map((p) => p.comm)).toContain('runsv');
+    expect(after.gateway!.pid).not.toBe(d.gateway!.pid);
+  });
+});
+
+describe('a gateway under a manager respond does not know', () => {
+  it('is not killed: stop and the upgrade plan say what a person must do', async () => {
+    const wd = await launchUnknownWatchdog(fx, { env: secretEnv });
+    launched = wd;
+    const d = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
+    expect(d.manager).toMatchObject({ kind: 'unknown', pid: d.gateway!.pid });
+    expect((d.manager as { reason: string }).reason).toMatch(/started by python3 \(pid \d+\)/);
+
+    const stop = await seen(acts.openclawGatewayStop({ host: fx.spec }));
+    expect(stop).toMatchObject({ stopped: false, manual: { action: 'stop', check: 'port-closed' } });
+    expect(stop.manual!.instruction).toMatch(/a person must stop the gateway on adopt \(port \d+, pid \d+; unknown manager/);
+    // Untouched: the same gateway process still serves the port.
+    await waitListening(fx.spec.gatewayPort, 1_000);
+    expect((await acts.openclawGatewayDiscover({ host: fx.spec })).gateway!.pid).toBe(d.gateway!.pid);
+    await expect(acts.openclawGatewayCheck({ host: fx.spec, check: 'port-closed' })).rejects.toThrow(/still held by unknown manager/);
+
+    const plan = await seen(acts.openclawUpgradePlan({ host: fx.spec, target: '2026.9.6' }));
+    expect(plan).toMatchObject({ manual: true, manager: { kind: 'unknown' } });
+    expect(plan.commands[0]).toMatch(/a person must stop the gateway/);
+  });
+});
+
+describe('secrets', () => {
+  it('no activity result carried the token or the API key from the gateway environment', () => {
+    expect(outputs.length).toBeGreaterThan(10);
+    for (const o of outputs) {
+      expect(o).not.toContain(fx.token);
+      expect(o).not.toContain(apiKey);
+    }
+  });
+});
