@@ -1,7 +1,7 @@
 /** Reading and following runs: shared by start, status, approve and reject. */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { UserError } from '../lib/errors.js';
-import { statusQuery, type RunbookStatus } from '../workflows/definitions.js';
+import { hostStatusQuery, hostWorkflowId, statusQuery, type PersonWait, type RunbookStatus } from '../workflows/definitions.js';
 import { EXIT } from './exit-codes.js';
 
 export interface RunView {
@@ -35,6 +35,30 @@ async function failureOf(handle: WorkflowHandle): Promise<string | undefined> {
     const cause = (err as { cause?: Error }).cause;
     return cause?.message ?? (err as Error).message;
   }
+}
+
+/** Hosts of a running fleet section that wait for a person (at most `limit` running hosts are asked). */
+export async function personWaits(client: Client, view: RunView, limit = 50): Promise<Array<PersonWait & { host: string }>> {
+  const fleet = view.status.fleet;
+  if (!fleet || view.execution !== 'RUNNING') return [];
+  const running = fleet.active.filter((a) => a.state === 'running').slice(0, limit);
+  const found = await Promise.all(
+    running.map(async (a) => {
+      try {
+        const h = await client.workflow.getHandle(hostWorkflowId(view.id, a.host, fleet.section)).query(hostStatusQuery);
+        return h.waiting ? { host: a.host, ...h.waiting } : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return found.filter((w): w is PersonWait & { host: string } => w !== undefined);
+}
+
+export function renderPersonWaits(runId: string, waits: Array<PersonWait & { host: string }>): string {
+  return waits
+    .map((w) => `✋ ${w.host} waits for a person (step ${w.step}, since ${w.since}): ${w.instruction}\n   when done: respond confirm ${runId} --host ${w.host}`)
+    .join('\n');
 }
 
 export function isClosed(view: RunView): boolean {

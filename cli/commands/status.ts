@@ -6,7 +6,7 @@ import { hostStatusQuery, hostWorkflowId } from '../../workflows/definitions.js'
 import { client } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { renderHostStatus, renderStatus } from '../render/status.js';
-import { exitCodeOf, followRun, readRun } from '../runs.js';
+import { exitCodeOf, followRun, personWaits, readRun, renderPersonWaits } from '../runs.js';
 import { listRuns, renderRunList } from './list.js';
 
 export function register(program: Command): void {
@@ -49,7 +49,9 @@ export function register(program: Command): void {
         return;
       }
       const view = await readRun(c, id);
-      console.log(opts.json ? JSON.stringify(view, null, 2) : renderStatus(view.id, view.status, view.failure));
+      const waits = await personWaits(c, view);
+      if (opts.json) console.log(JSON.stringify({ ...view, ...(waits.length ? { waitingForPeople: waits } : {}) }, null, 2));
+      else console.log([renderStatus(view.id, view.status, view.failure), ...(waits.length ? [renderPersonWaits(view.id, waits)] : [])].join('\n'));
       process.exitCode = exitCodeOf(view);
     });
 }

@@ -48,6 +48,7 @@ export function renderHostStatus(id: string, h: HostStatus, proof?: { verified: 
     ),
   ];
   for (const st of h.steps) if (st.hash) lines.push(`  ${st.id} action hash ${st.hash}`);
+  if (h.waiting) lines.push(`  ✋ waiting for a person since ${h.waiting.since} (step ${h.waiting.step}): ${h.waiting.instruction}`, `     when done: respond confirm ${h.parentId} --host ${h.host}`);
   if (proof) lines.push(`  in the waiting wave approval ${proof.waveHash}: leaf ${proof.leaf}, root ${proof.root} (${proof.verified ? 'inclusion verified' : 'NOT INCLUDED'})`);
   if (h.error) lines.push(`  error: ${h.error}`);
   return lines.join('\n');

@@ -6,6 +6,7 @@
  * manager refuses, nothing is forced: the result carries the instruction for a person.
  */
 import { posix } from 'node:path';
+import { UserError } from '../../../lib/errors.js';
 import { heartbeatIfInActivity } from '../../hosts/heartbeat.js';
 import { gatewayProcess, probeHostGateway, waitReady } from '../gateway-process.js';
 import { hostToken, type OpenclawHost } from '../host.js';
@@ -166,10 +167,13 @@ export async function startGateway(h: OpenclawHost, manager?: ManagerRef): Promi
 export async function checkManual(h: OpenclawHost, check: ManualAction['check']): Promise<GatewayDiscovery> {
   if (check === 'port-closed') {
     const still = await waitPortClosed(h, 10_000);
-    if (still) throw new Error(`host ${h.spec.name}: port ${h.spec.gatewayPort} is still held by ${describeManager(still.manager)}`);
+    // Not retried: the host will not change until the person acts again.
+    if (still) throw new UserError(`host ${h.spec.name}: port ${h.spec.gatewayPort} is still held by ${describeManager(still.manager)}`);
     return discoverGateway(h);
   }
-  await waitReady(h, hostToken(h), 30_000);
+  await waitReady(h, hostToken(h), 30_000).catch((err: Error) => {
+    throw new UserError(err.message);
+  });
   const d = await discoverGateway(h);
   await writeManagerRecord(h, d.manager);
   return d;
