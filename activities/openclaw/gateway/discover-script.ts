@@ -91,6 +91,8 @@ if [ -n "$gwport" ]; then
   done
   if [ -n "$gexpr" ]; then
     gpid=$(find /proc/[0-9]*/fd -maxdepth 1 \\( $gexpr \\) 2>/dev/null | head -n 1 | cut -d/ -f3)
+    # Only an OpenClaw process's view counts (a container runtime's conmon holds a cell's port).
+    case "$(cat "/proc/$gpid/comm" 2>/dev/null)" in openclaw*|clawdbot*|moltbot*|node) ;; *) gpid="";; esac
     if [ -n "$gpid" ] && [ -r "/proc/$gpid/environ" ]; then
       tr '\\0' '\\n' < "/proc/$gpid/environ" | grep -E '^(HOME|OPENCLAW_STATE_DIR|OPENCLAW_CONFIG_PATH|OPENCLAW_PROFILE|CLAWDBOT_STATE_DIR|CLAWDBOT_CONFIG_PATH)=' | sed 's/^/proc./'
       ghome=$(tr '\\0' '\\n' < "/proc/$gpid/environ" | sed -n 's/^HOME=//p' | head -n 1)

@@ -183,12 +183,31 @@ function seenBy(p: ProcInfo): GatewayDiscovery['seen'] {
  */
 async function enrichContainer(h: OpenclawHost, m: ReturnType<typeof classifyManager>): Promise<ReturnType<typeof classifyManager>> {
   if (m.kind !== 'docker') return m;
-  const filter = m.container ? `id=${m.container}` : `publish=${h.spec.gatewayPort}`;
-  const r = await h.t.run(m.runtime, ['ps', '--no-trunc', '--filter', filter, '--format', '{{.ID}} {{.Names}}'], { timeoutMs: 20_000 });
-  const line = r.exitCode === 0 ? r.stdout.trim().split('\n')[0] : undefined;
+  // Matched here rather than with `--filter publish=`, which Podman 4 does not know.
+  const r = await h.t.run(m.runtime, ['ps', '--no-trunc', '--format', '{{.ID}}\t{{.Names}}\t{{.Ports}}'], { timeoutMs: 20_000 });
+  if (r.exitCode !== 0) return m;
+  const published = new RegExp(`(^|[\\s,])(\\[?[0-9a-f.:]*\\]?:)?${h.spec.gatewayPort}->`);
+  const line = r.stdout
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .find(([id, , ports]) => (m.container ? id!.startsWith(m.container) : published.test(ports ?? '')));
   if (!line) return m;
-  const [id, name] = line.split(/\s+/);
+  const [id, name] = line;
   const cell = /^openclaw-cell-(.+)$/.exec(name ?? '');
-  if (cell) return { kind: 'openclaw-fleet', runtime: m.runtime, tenant: cell[1]!, container: name! };
+  if (cell) return { kind: 'openclaw-fleet', runtime: m.runtime, tenant: cell[1]!, container: name!, ownerStateDir: await fleetOwnerOf(h, m.runtime, id!) };
   return { ...m, container: name || id || m.container };
+}
+
+/** `<owner state dir>/fleet/cells/<tenant>` is mounted at the cell's `/home/node/.openclaw`. */
+async function fleetOwnerOf(h: OpenclawHost, runtime: string, id: string): Promise<string | null> {
+  const r = await h.t.run(runtime, ['inspect', '--format', '{{range .Mounts}}{{.Source}}={{.Destination}}\n{{end}}', id], { timeoutMs: 20_000 });
+  if (r.exitCode !== 0) return null;
+  for (const line of r.stdout.split('\n')) {
+    const [source, dest] = line.split('=');
+    if (dest === '/home/node/.openclaw' && source) {
+      const m = /^(.*)\/fleet\/cells\/[^/]+\/?$/.exec(source);
+      return m ? m[1]! : null;
+    }
+  }
+  return null;
 }

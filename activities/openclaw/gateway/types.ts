@@ -47,7 +47,14 @@ export type ManagerRef =
   | { kind: 'systemd-system'; unit: string; pid: number }
   | { kind: 'systemd-user'; unit: string; uid: number; user: string | null; pid: number }
   | { kind: 'docker'; runtime: ContainerRuntime; container: string | null; pid: number | null }
-  | { kind: 'openclaw-fleet'; runtime: ContainerRuntime; tenant: string; container: string }
+  | {
+      kind: 'openclaw-fleet';
+      runtime: ContainerRuntime;
+      tenant: string;
+      container: string;
+      /** The state dir of the `openclaw fleet` that owns the cell (its registry lives there). */
+      ownerStateDir: string | null;
+    }
   | {
       kind: 'supervised-other';
       supervisor: SupervisorName;

@@ -2,6 +2,7 @@
 import type { ManagerRef } from '../types.js';
 import { bareManager } from './bare.js';
 import { containerManager } from './container.js';
+import { openclawFleetManager } from './openclaw-fleet.js';
 import { respondManager } from './respond.js';
 import { supervisedManager } from './supervised.js';
 import { systemdSystemManager, systemdUserManager } from './systemd.js';
@@ -14,6 +15,7 @@ const MANAGERS: { [K in ManagerRef['kind']]?: GatewayManager<K> } = {
   'systemd-system': systemdSystemManager,
   'systemd-user': systemdUserManager,
   docker: containerManager,
+  'openclaw-fleet': openclawFleetManager,
 };
 
 /** The module for a manager, or null when only a person can stop and start this gateway. */
