@@ -45,8 +45,10 @@ describe.each([
   ['ssh', (h: FixtureHost) => viaSsh(h.spec)],
 ])('facts over %s', (_via, specOf) => {
   it.each([
+    // Both gateways run, so their own view decides; respond starts a gateway with
+    // OPENCLAW_STATE_DIR set to what it resolved (the default ~/.openclaw for NEWER).
     ['older', OLDER, 3, 'env'],
-    ['newer', NEWER, 4, 'default'],
+    ['newer', NEWER, 4, 'env'],
   ] as const)('%s host: versions, state, redacted config, live gateway accepting its token, audit', async (which, version, protocol, source) => {
     const h = which === 'older' ? older : newer;
     const facts = await acts.openclawFacts({ host: specOf(h) });
@@ -54,6 +56,8 @@ describe.each([
     expect(facts.node.version).toBe(`v${NODE24_VERSION}`);
     expect(facts.stateDir).toBe(h.stateDir);
     expect(facts.stateDirSource).toBe(source);
+    expect(facts.pathsFrom).toBe('gateway-process');
+    expect(facts.gateway.manager.kind).toBe('respond');
     expect(facts.configPath).toBe(join(h.stateDir, 'openclaw.json'));
     expect((facts.config as any).gateway.auth.token).toBe(fingerprint(h.token));
     expect(facts.gateway).toMatchObject({

@@ -5,12 +5,14 @@
  * adopted with its own environment; an unknown manager yields an instruction, not a kill.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOpenclawActivities } from '../../activities/openclaw/activities.js';
 import { adoptedDir } from '../../activities/openclaw/gateway/managers/bare.js';
 import { createFixtureHost, OLDER, type FixtureHost } from '../fixtures/openclaw.js';
+import { ROOT } from '../helpers/sandbox.js';
 import {
   launchNohup,
   launchRunit,
@@ -83,6 +85,17 @@ describe('a gateway started with nohup from a shell', () => {
     expect(facts.gateway.liveBind).toBe('loopback');
     expect(facts.gateway.process?.envKeys).toContain('ANTHROPIC_API_KEY');
     expect(facts.gateway.token.verdict).toBe('accepted');
+
+    // The same, as a person reads it.
+    const inventory = join(fx.root, 'inventory.json');
+    writeFileSync(inventory, JSON.stringify({ version: 1, hosts: [fx.spec] }));
+    const cli = await execa('node', [join(ROOT, 'bin', 'respond.js'), 'facts', '--inventory', inventory], { reject: false });
+    outputs.push(cli.stdout, cli.stderr);
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/managed by a bare process \(pid \d+, started from detached; command line reconstructed\)/);
+    expect(cli.stdout).toContain(`state dir  ${fx.stateDir}  (env, as the running gateway sees it)`);
+    expect(cli.stdout).toMatch(/env names .*\bANTHROPIC_API_KEY\b/);
+    expect(cli.stdout).toMatch(/live sockets (127\.0\.0\.1, ::1|::1, 127\.0\.0\.1) \(loopback\)/);
   });
 
   it('is adopted: stopped after its environment is kept on the host (0600), and started again with it under respond', async () => {
@@ -114,6 +127,21 @@ describe('a gateway started with nohup from a shell', () => {
     expect(env.OPENCLAW_GATEWAY_TOKEN).toBe(fx.token);
     expect(after.gateway!.cwd).toBe(before.gateway!.cwd);
     const facts = await seen(acts.openclawFacts({ host: fx.spec, audit: false }));
+    expect(facts.gateway.token.verdict).toBe('accepted');
+  });
+});
+
+describe('a gateway running under another HOME than respond\'s session', () => {
+  it("is read where it really keeps its state: its own HOME's ~/.openclaw, not the session's OPENCLAW_STATE_DIR", async () => {
+    const otherHome = join(fx.root, 'other-home');
+    mkdirSync(otherHome, { recursive: true });
+    cpSync(fx.stateDir, join(otherHome, '.openclaw'), { recursive: true });
+    launched = await launchNohup(fx, { env: { HOME: otherHome }, unset: ['OPENCLAW_STATE_DIR'] });
+    // respond's own session still has OPENCLAW_STATE_DIR pointing at the first state dir.
+    expect(fx.spec.env.OPENCLAW_STATE_DIR).toBe(fx.stateDir);
+    const facts = await seen(acts.openclawFacts({ host: fx.spec, audit: false }));
+    expect(facts).toMatchObject({ pathsFrom: 'gateway-process', stateDir: join(otherHome, '.openclaw'), stateDirSource: 'default' });
+    expect(facts.configPath).toBe(join(otherHome, '.openclaw', 'openclaw.json'));
     expect(facts.gateway.token.verdict).toBe('accepted');
   });
 });

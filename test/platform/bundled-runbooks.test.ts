@@ -25,7 +25,7 @@ describe('bundled runbooks', () => {
   });
 
   it.each(names)('%s loads, validates and plans every step (a hash per gate, per wave for host steps)', async (name) => {
-    const withInventory = name === 'upgrade';
+    const withInventory = name === 'upgrade' || name === 'restart-gateway';
     const plan = await planRunbook(name, REQUIRED[name] ?? [], 'INC-1', withInventory ? inventory : undefined);
     expect(plan.runbook).toBe(name);
     expect(plan.steps.length).toBeGreaterThan(0);
