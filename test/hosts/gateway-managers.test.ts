@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOpenclawActivities } from '../../activities/openclaw/activities.js';
 import { adoptedDir } from '../../activities/openclaw/gateway/managers/bare.js';
-import { createFixtureHost, OLDER, type FixtureHost } from '../fixtures/openclaw.js';
+import { createFixtureHost, NEWER, OLDER, type FixtureHost } from '../fixtures/openclaw.js';
+import { startSshd } from '../fixtures/sshd.js';
+import { SshTransport } from '../../activities/hosts/transports/index.js';
 import { ROOT } from '../helpers/sandbox.js';
 import {
   launchNohup,
@@ -128,6 +130,36 @@ describe('a gateway started with nohup from a shell', () => {
     expect(after.gateway!.cwd).toBe(before.gateway!.cwd);
     const facts = await seen(acts.openclawFacts({ host: fx.spec, audit: false }));
     expect(facts.gateway.token.verdict).toBe('accepted');
+  });
+});
+
+describe('a 2026.9.6 gateway started with nohup, over SSH', () => {
+  it('is one retitled process, adopted and started again with its environment, token accepted', async () => {
+    const sshd = await startSshd();
+    const nx = await createFixtureHost({ name: 'adopt-new', version: NEWER, start: false });
+    const host = { ...nx.spec, transport: sshd.transport() };
+    let l: Launched | undefined;
+    try {
+      l = await launchNohup(nx, { env: { ANTHROPIC_API_KEY: apiKey } });
+      const d = await seen(acts.openclawGatewayDiscover({ host }));
+      expect(d.manager).toMatchObject({ kind: 'bare', via: 'detached', argv: 'reconstructed' });
+      // 2026.9.x: no launcher; the socket's owner is the gateway.
+      expect(d.gateway!.pid).toBe(d.chain[0]!.pid);
+      expect(d.gateway!.comm).toMatch(/^openclaw-gatewa/);
+      const stop = await seen(acts.openclawGatewayStop({ host }));
+      expect(stop).toMatchObject({ stopped: true, manager: { kind: 'bare' } });
+      const start = await seen(acts.openclawGatewayStart({ host, manager: stop.manager }));
+      expect(start).toMatchObject({ started: true, manager: { kind: 'respond' } });
+      const facts = await seen(acts.openclawFacts({ host, audit: false }));
+      expect(facts.gateway).toMatchObject({ live: true, liveBind: 'loopback', manager: { kind: 'respond' }, token: { verdict: 'accepted' } });
+      expect(environOf(facts.gateway.process!.pid).ANTHROPIC_API_KEY).toBe(apiKey);
+      for (const o of outputs) expect(o).not.toContain(nx.token);
+    } finally {
+      await l?.stop();
+      await acts.openclawGatewayStop({ host: nx.spec }).catch(() => undefined);
+      await new SshTransport(sshd.transport()).close();
+      await Promise.allSettled([nx.destroy(), sshd.stop()]);
+    }
   });
 });
 

@@ -34,6 +34,16 @@ async function fleet(args: string[], reject = true) {
   });
 }
 
+async function waitHealthy(port: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no healthy gateway on ${port}`);
+}
+
 async function cellState(tenant: string): Promise<string> {
   const r = await fleet(['status', tenant, '--json']);
   return (JSON.parse(r.stdout) as { container: { state: string } }).container.state;
@@ -108,8 +118,35 @@ describe('openclaw fleet cells', () => {
     expect(health.status).toBe(200);
   });
 
+  it('a plain container (not a fleet cell) is restarted with its runtime, stop then start', async () => {
+    const port = await freePortBlock(1);
+    const token = `plain-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    tokens.push(token);
+    await execa('podman', ['run', '-d', '--name', 'respond-test-plain', '-e', `OPENCLAW_GATEWAY_TOKEN=${token}`, '-p', `127.0.0.1:${port}:18789`, image,
+      'node', 'dist/index.js', 'gateway', '--bind', 'lan', '--port', '18789', '--allow-unconfigured'], { env: { ...process.env, ...spec.env } });
+    try {
+      const host: HostSpec = { ...spec, name: 'plain', gatewayPort: port, stateDir: join(s.dir, 'plain-state') };
+      await waitHealthy(port);
+      const d = await acts.openclawGatewayDiscover({ host });
+      outputs.push(JSON.stringify(d));
+      expect(d.manager).toEqual({ kind: 'docker', runtime: 'podman', container: 'respond-test-plain', pid: null });
+      const plan = await acts.openclawUpgradePlan({ host, target: NEWER }).catch((e: Error) => e);
+      expect(String(plan)).toMatch(/runs in podman container respond-test-plain; upgrade its image instead/);
+      const stop = await acts.openclawGatewayStop({ host });
+      expect(stop).toMatchObject({ stopped: true, manager: { kind: 'docker', container: 'respond-test-plain' } });
+      const state = async () => (await execa('podman', ['inspect', '--format', '{{.State.Status}}', 'respond-test-plain'], { env: { ...process.env, ...spec.env } })).stdout.trim();
+      expect(await state()).toBe('exited');
+      const start = await acts.openclawGatewayStart({ host, manager: stop.manager });
+      outputs.push(JSON.stringify([stop, start]));
+      expect(start.started).toBe(true);
+      expect(await state()).toBe('running');
+    } finally {
+      await execa('podman', ['rm', '-f', 'respond-test-plain'], { env: { ...process.env, ...spec.env }, reject: false });
+    }
+  });
+
   it('no cell token appeared in respond output', () => {
-    expect(tokens).toHaveLength(2);
+    expect(tokens).toHaveLength(3);
     for (const t of tokens) {
       for (const o of [...outputs, ...s.captured]) expect(o).not.toContain(t);
     }
