@@ -5,6 +5,7 @@
  * (kill, npm install, nohup start, wait for the port) on the same kind of host, as the anchor.
  * `npm run bench:adopt [-- --runs N]`
  */
+import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { SshTransport } from '../activities/hosts/transports/index.js';
 import { createOpenclawActivities } from '../activities/openclaw/activities.js';
@@ -53,6 +54,8 @@ async function scriptCycle(fx: FixtureHost) {
   const entry = `${fx.prefix}/node_modules/openclaw/openclaw.mjs`;
   const script = [
     'set -e',
+    // npm and the package's install scripts must see the host's Node 24, as respond's do.
+    `export PATH=${dirname(fx.spec.node)}:$PATH`,
     `pid=$(ss -ltnpH 'sport = :${port}' | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)`,
     'ppid=$(awk \'/^PPid:/ {print $2}\' /proc/$pid/status)',
     'kill -TERM $ppid',

@@ -5,7 +5,7 @@
  * adopted with its own environment; an unknown manager yields an instruction, not a kill.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -159,6 +159,45 @@ describe('a 2026.9.6 gateway started with nohup, over SSH', () => {
       await acts.openclawGatewayStop({ host: nx.spec }).catch(() => undefined);
       await new SshTransport(sshd.transport()).close();
       await Promise.allSettled([nx.destroy(), sshd.stop()]);
+    }
+  });
+});
+
+describe('a gateway run by a service account', () => {
+  it('is adopted by a root respond and started again as that account, never as root', async () => {
+    const user = 'respond-test-gw';
+    await execa('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { reject: false });
+    const uid = Number((await execa('id', ['-u', user])).stdout);
+    const gid = Number((await execa('id', ['-g', user])).stdout);
+    const ox = await createFixtureHost({ name: 'svc-account', version: OLDER, start: false });
+    let l: Launched | undefined;
+    try {
+      // The account can reach the install and owns its state, home and temp dirs, as on a real host.
+      chmodSync(ox.root, 0o755);
+      const node = join(ox.root, 'node');
+      copyFileSync(ox.spec.node, node);
+      chmodSync(node, 0o755);
+      ox.spec.node = node;
+      mkdirSync(join(ox.root, 'logs'), { recursive: true });
+      await execa('chown', ['-R', `${uid}:${gid}`, ox.stateDir, join(ox.root, 'home'), join(ox.root, 'tmp'), join(ox.root, 'logs')]);
+      l = await launchNohup(ox, { as: { uid, gid } });
+      const d = await seen(acts.openclawGatewayDiscover({ host: ox.spec }));
+      expect(d.manager.kind).toBe('bare');
+      expect(d.gateway).toMatchObject({ uid, user });
+      const stop = await seen(acts.openclawGatewayStop({ host: ox.spec }));
+      expect(stop.stopped).toBe(true);
+      const start = await seen(acts.openclawGatewayStart({ host: ox.spec, manager: stop.manager }));
+      expect(start.started).toBe(true);
+      const after = await seen(acts.openclawGatewayDiscover({ host: ox.spec }));
+      expect(after.gateway).toMatchObject({ uid, user });
+      expect(readFileSync(`/proc/${after.gateway!.pid}/status`, 'utf8')).toMatch(new RegExp(`\\nGid:\\t${gid}\\t`));
+      const facts = await seen(acts.openclawFacts({ host: ox.spec, audit: false }));
+      expect(facts.gateway.token.verdict).toBe('accepted');
+    } finally {
+      await l?.stop();
+      await acts.openclawGatewayStop({ host: ox.spec }).catch(() => undefined);
+      await ox.destroy();
+      await execa('userdel', [user], { reject: false });
     }
   });
 });

@@ -8,10 +8,10 @@ import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { OpenclawActivities } from '../../activities/openclaw/activities.js';
 import { baseStep } from '../../lib/runbook/step-base.js';
-import { hostLong, hostQuick } from '../activity-options.js';
+import { hostQuick } from '../activity-options.js';
+import { gatewayOps } from '../gateway-ops.js';
 import { startGateway, stopGateway } from '../upgrade-flow.js';
-import type { HostStepKind, HostStepRunContext } from './types.js';
-import { personDoes } from './upgrade.js';
+import type { HostStepKind } from './types.js';
 
 const schema = baseStep
   .extend({
@@ -22,18 +22,6 @@ const schema = baseStep
 export type GatewayStep = z.infer<typeof schema>;
 
 const quick = proxyActivities<OpenclawActivities>(hostQuick);
-const long = proxyActivities<OpenclawActivities>(hostLong);
-
-function ops(ctx: HostStepRunContext) {
-  const host = ctx.plan.host;
-  return {
-    stop: () => quick.openclawGatewayStop({ host }),
-    start: (manager?: Parameters<OpenclawActivities['openclawGatewayStart']>[0]['manager']) =>
-      long.openclawGatewayStart({ host, ...(manager ? { manager } : {}) }),
-    manual: (a: Parameters<typeof personDoes>[2]) => personDoes(ctx, host, a),
-    record: (event: string, details: Record<string, unknown>) => ctx.record(event, details),
-  };
-}
 
 export const gatewayStep: HostStepKind<GatewayStep> = {
   scope: 'host',
@@ -45,7 +33,7 @@ export const gatewayStep: HostStepKind<GatewayStep> = {
     ...(step.action !== 'start' ? { effect: 'live sessions on the gateway drop' } : {}),
   }),
   async run(step, ctx) {
-    const o = ops(ctx);
+    const o = gatewayOps(ctx);
     const d = await quick.openclawGatewayDiscover({ host: ctx.plan.host });
     await ctx.record('gateway.found', { manager: d.manager, bind: d.bind });
     let manager = step.action === 'start' ? undefined : await stopGateway(o);

@@ -9,13 +9,12 @@ import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { OpenclawActivities } from '../../activities/openclaw/activities.js';
 import type { UpgradePlan } from '../../activities/openclaw/upgrade.js';
-import type { ManualAction } from '../../activities/openclaw/gateway/control.js';
-import type { HostSpec } from '../../lib/inventory/schema.js';
 import { MINIMUM_SAFE_VERSION } from '../../lib/openclaw-version.js';
 import { renderForPlan } from '../../lib/runbook/plan.js';
 import { baseStep, type PlanContext } from '../../lib/runbook/step-base.js';
 import { renderTemplate } from '../../lib/template.js';
 import { hostLong, hostQuick } from '../activity-options.js';
+import { gatewayOps } from '../gateway-ops.js';
 import { errorMessage, rollback, runUpgrade, type UpgradeOps } from '../upgrade-flow.js';
 import type { HostPlanContext, HostStepKind, HostStepRunContext } from './types.js';
 
@@ -60,27 +59,10 @@ function opsFor(step: UpgradeStep, ctx: HostStepRunContext): UpgradeOps {
         );
       }
     },
-    stop: () => hostOps.openclawGatewayStop({ host }),
+    ...gatewayOps(ctx),
     install: (v) => longOps.openclawInstall({ host, version: v }),
-    start: (manager) => longOps.openclawGatewayStart({ host, ...(manager ? { manager } : {}) }),
     verify: (v) => hostOps.openclawVerify({ host, version: v }),
-    manual: (action) => personDoes(ctx, host, action),
-    record: (event, details) => ctx.record(event, details),
   };
-}
-
-/** Waits for a person, then checks the host; asks again (with what respond sees) until it agrees. */
-export async function personDoes(ctx: HostStepRunContext, host: HostSpec, action: ManualAction): Promise<void> {
-  let instruction = action.instruction;
-  for (;;) {
-    await ctx.awaitPerson({ action: action.action, instruction });
-    try {
-      await hostOps.openclawGatewayCheck({ host, check: action.check });
-      return;
-    } catch (err) {
-      instruction = `${action.instruction}. After the last confirmation respond still saw: ${errorMessage(err)}`;
-    }
-  }
 }
 
 export const upgradePlanStep: HostStepKind<UpgradePlanStep> = {

@@ -30,6 +30,9 @@ export interface AdoptedRecord {
   port: number;
   bind: GatewayDiscovery['bind'];
   via: string;
+  /** The user and group it ran as: a root respond starts it again as them, never as root. */
+  uid: number;
+  gid: number;
   adoptedAt: string;
 }
 
@@ -40,6 +43,7 @@ umask 077
 mkdir -p "$d"; chmod 700 "$d"
 cat "/proc/$pid/environ" > "$d/environ.tmp"; chmod 600 "$d/environ.tmp"; mv "$d/environ.tmp" "$d/environ"
 if [ "$mode" = recorded ]; then cat "/proc/$pid/cmdline" > "$d/argv.tmp"; chmod 600 "$d/argv.tmp"; mv "$d/argv.tmp" "$d/argv"; else rm -f "$d/argv"; fi
+printf 'ids=%s %s\\n' "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")" "$(awk '/^Gid:/ {print $2}' "/proc/$pid/status")"
 `;
 
 const TERM = `
@@ -58,7 +62,8 @@ const env = {};
 for (const kv of fs.readFileSync(dir + '/environ', 'utf8').split('\\0')) { const i = kv.indexOf('='); if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1); }
 const argv = rebuilt.length ? rebuilt : fs.readFileSync(dir + '/argv', 'utf8').split('\\0').filter((a, i, all) => i < all.length - 1 || a);
 const out = fs.openSync(log, 'a', 0o600);
-const child = cp.spawn(argv[0], argv.slice(1), { cwd: meta.cwd, env, detached: true, stdio: ['ignore', out, out] });
+const as = process.getuid() === 0 && meta.uid !== 0 ? { uid: meta.uid, gid: meta.gid } : {};
+const child = cp.spawn(argv[0], argv.slice(1), { cwd: meta.cwd, env, detached: true, stdio: ['ignore', out, out], ...as });
 fs.writeFileSync(pidf, child.pid + '\\n');
 child.unref();
 console.log('started ' + child.pid);
@@ -76,21 +81,15 @@ export function rebuiltArgv(h: OpenclawHost, rec: AdoptedRecord): string[] | nul
   return [rec.exe, h.pkg.bin, 'gateway', '--port', String(rec.port), ...(rec.bind === 'loopback' ? ['--bind', 'loopback'] : [])];
 }
 
-export function describeAdoptedStart(h: OpenclawHost, rec: Pick<AdoptedRecord, 'argv' | 'exe' | 'port' | 'bind' | 'cwd'>): string {
-  const argv =
-    rec.argv === 'recorded'
-      ? '<its recorded command line>'
-      : [rec.exe, h.pkg?.bin ?? '<openclaw entry>', 'gateway', '--port', String(rec.port), ...(rec.bind === 'loopback' ? ['--bind', 'loopback'] : [])].join(' ');
-  return `start ${argv} in ${rec.cwd} with its recorded environment, detached, pidfile ${respondPidfile(h.stateDir)}`;
-}
-
 /** Idempotent: a re-run after the record was written (and the process stopped) finds the record. */
 export async function adopt(h: OpenclawHost, ref: Extract<ManagerRef, { kind: 'bare' }>, d: GatewayDiscovery): Promise<AdoptedRecord> {
   const g = d.gateway!;
   if (!g.exe || !g.cwd) throw new Error(`cannot read the executable or working directory of pid ${g.pid}`);
   const dir = adoptedDir(h.stateDir);
-  await runManagerCommand(h, 'sh', ['-c', ADOPT, 'sh', dir, String(g.pid), ref.argv]);
-  const rec: AdoptedRecord = { pid: g.pid, exe: g.exe, cwd: g.cwd, argv: ref.argv, port: d.port, bind: d.bind, via: ref.via, adoptedAt: new Date().toISOString() };
+  const r = await runManagerCommand(h, 'sh', ['-c', ADOPT, 'sh', dir, String(g.pid), ref.argv]);
+  const [uid, gid] = (/ids=(\d+) (\d+)/.exec(r.stdout) ?? []).slice(1).map(Number);
+  if (uid === undefined || gid === undefined) throw new Error(`cannot read the user and group of pid ${g.pid}`);
+  const rec: AdoptedRecord = { pid: g.pid, exe: g.exe, cwd: g.cwd, argv: ref.argv, port: d.port, bind: d.bind, via: ref.via, uid, gid, adoptedAt: new Date().toISOString() };
   await h.t.writeFile(posix.join(dir, 'adopted.json'), JSON.stringify(rec, null, 2) + '\n', { mode: 0o600 });
   return rec;
 }

@@ -1,7 +1,7 @@
 /** Gateways respond runs itself, under its pidfile; after an adoption, started from the adoption record. */
 import { launchRespondManaged, stopRespondManaged } from '../../gateway-process.js';
 import { respondPidfile } from '../discover.js';
-import { describeAdoptedStart, readAdopted, startFromRecord } from './bare.js';
+import { readAdopted, startFromRecord } from './bare.js';
 import type { GatewayManager } from './types.js';
 
 export const respondManager: GatewayManager<'respond'> = {
@@ -22,5 +22,3 @@ export const respondManager: GatewayManager<'respond'> = {
     return { kind: 'respond', pid: pid ?? 0 };
   },
 };
-
-export { describeAdoptedStart };
