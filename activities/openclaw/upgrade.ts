@@ -44,9 +44,14 @@ export async function planUpgrade(h: OpenclawHost, target: string, minimumVersio
   const cmp = compareVersions(target, current);
   const action = cmp === 0 ? 'none' : cmp > 0 ? 'upgrade' : 'downgrade';
   const d = await discoverGateway(h);
-  if (d.manager.kind === 'docker' || d.manager.kind === 'openclaw-fleet') {
+  if (d.manager.kind === 'openclaw-fleet') {
     throw new UserError(
-      `host ${h.spec.name}: the gateway on port ${h.spec.gatewayPort} runs in ${describeManager(d.manager)}; upgrade its image instead (respond does not npm-install into a container)`,
+      `host ${h.spec.name}: the gateway on port ${h.spec.gatewayPort} is ${describeManager(d.manager)}; upgrade it with \`openclaw fleet upgrade ${d.manager.tenant} --image <image of openclaw ${target}>\` (respond does not npm-install into a container)`,
+    );
+  }
+  if (d.manager.kind === 'docker') {
+    throw new UserError(
+      `host ${h.spec.name}: the gateway on port ${h.spec.gatewayPort} runs in ${describeManager(d.manager)}; upgrade its image to openclaw ${target} instead (respond does not npm-install into a container)`,
     );
   }
   const cmds = managerCommands(h, d.manager);

@@ -99,6 +99,9 @@ describe('openclaw fleet cells', () => {
     const facts = await acts.openclawFacts({ host: acme, audit: false });
     outputs.push(JSON.stringify(facts));
     expect(facts).toMatchObject({ pathsFrom: 'session', stateDir: acme.stateDir, gateway: { live: true, manager: { kind: 'openclaw-fleet' } } });
+    // A cell is upgraded by the fleet, with an image: the plan says how instead of npm-installing.
+    const plan = await acts.openclawUpgradePlan({ host: acme, target: NEWER }).catch((e: Error) => e);
+    expect(String(plan)).toContain('upgrade it with `openclaw fleet upgrade acme --image <image of openclaw 2026.9.6>`');
   });
 
   it('stop and start go through openclaw fleet, and the cell comes back', async () => {
@@ -131,7 +134,7 @@ describe('openclaw fleet cells', () => {
       outputs.push(JSON.stringify(d));
       expect(d.manager).toEqual({ kind: 'docker', runtime: 'podman', container: 'respond-test-plain', pid: null });
       const plan = await acts.openclawUpgradePlan({ host, target: NEWER }).catch((e: Error) => e);
-      expect(String(plan)).toMatch(/runs in podman container respond-test-plain; upgrade its image instead/);
+      expect(String(plan)).toMatch(/runs in podman container respond-test-plain; upgrade its image to openclaw 2026.9.6 instead/);
       const stop = await acts.openclawGatewayStop({ host });
       expect(stop).toMatchObject({ stopped: true, manager: { kind: 'docker', container: 'respond-test-plain' } });
       const state = async () => (await execa('podman', ['inspect', '--format', '{{.State.Status}}', 'respond-test-plain'], { env: { ...process.env, ...spec.env } })).stdout.trim();
