@@ -60,7 +60,9 @@ async function scriptCycle(fx: FixtureHost) {
     'ppid=$(awk \'/^PPid:/ {print $2}\' /proc/$pid/status)',
     'kill -TERM $ppid',
     `npm --prefix ${fx.prefix} install --no-audit --no-fund --save-exact openclaw@${NEWER} >/dev/null 2>&1`,
-    `cd ${fx.root} && nohup setsid ${fx.spec.node} ${entry} gateway --port ${port} --bind loopback >>${fx.root}/bare.log 2>&1 &`,
+    `cd ${fx.root}`,
+    // Its own line, so no subshell keeps this script's output pipes open for the gateway's life.
+    `nohup setsid ${fx.spec.node} ${entry} gateway --port ${port} --bind loopback >>${fx.root}/bare.log 2>&1 </dev/null &`,
   ].join('\n');
   const t = Date.now();
   await execa('bash', ['-c', script], { env: { ...process.env, ...fx.spec.env } });
@@ -82,12 +84,14 @@ async function main() {
     for (let i = 0; i < runs; i++) {
       const a = await fresh(`adopt-local-${i}`);
       local.push(await respondCycle(a, a.spec).finally(() => a.destroy()));
+      console.error(`local: ${JSON.stringify(local.at(-1))}`);
       const b = await fresh(`adopt-ssh-${i}`);
       const spec = { ...b.spec, transport: sshd.transport() };
       ssh.push(await respondCycle(b, spec).finally(async () => {
         await new SshTransport(sshd.transport()).close();
         await b.destroy();
       }));
+      console.error(`ssh: ${JSON.stringify(ssh.at(-1))}`);
       const c = await fresh(`adopt-script-${i}`);
       script.push(
         await scriptCycle(c).finally(async () => {
