@@ -17,6 +17,7 @@ import { SshTransport } from '../../activities/hosts/transports/index.js';
 import { ROOT } from '../helpers/sandbox.js';
 import {
   launchNohup,
+  launchPm2,
   launchRunit,
   launchSupervisord,
   launchUnknownWatchdog,
@@ -250,6 +251,27 @@ describe('a gateway under a process supervisor', () => {
     const after = await seen(acts.openclawGatewayDiscover({ host: fx.spec }));
     expect(after.manager).toMatchObject({ kind: 'supervised-other', supervisor: 'runit', control: rs.serviceDir });
     expect(after.chain.map((p) => p.comm)).toContain('runsv');
+    expect(after.gateway!.pid).not.toBe(d.gateway!.pid);
+  });
+});
+
+describe('a gateway under pm2', () => {
+  it('is found as its pm2 process, restarted with pm2 stop and start, and still under pm2', async () => {
+    const p = await launchPm2(fx, { env: secretEnv });
+    launched = p;
+    // pm2 is on the PATH of respond's session on the host, as after `npm install -g pm2`.
+    const host = { ...fx.spec, env: { ...fx.spec.env, PATH: p.path } };
+    const d = await seen(acts.openclawGatewayDiscover({ host }));
+    expect(d.manager).toEqual({ kind: 'supervised-other', supervisor: 'pm2', name: '0', control: join(fx.root, 'pm2'), pid: d.gateway!.pid });
+    expect(d.chain.at(-1)!.comm).toMatch(/^PM2 v/);
+    const stop = await seen(acts.openclawGatewayStop({ host }));
+    expect(stop.stopped).toBe(true);
+    expect(await p.pm2('jlist')).toMatch(/"status":"stopped"/);
+    const start = await seen(acts.openclawGatewayStart({ host, manager: stop.manager }));
+    expect(start.started).toBe(true);
+    expect(await p.pm2('jlist')).toMatch(/"status":"online"/);
+    const after = await seen(acts.openclawGatewayDiscover({ host }));
+    expect(after.manager).toMatchObject({ kind: 'supervised-other', supervisor: 'pm2' });
     expect(after.gateway!.pid).not.toBe(d.gateway!.pid);
   });
 });
