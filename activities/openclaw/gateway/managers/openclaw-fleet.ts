@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { runOpenclaw, type OpenclawHost } from '../../host.js';
 import type { ManagerRef } from '../types.js';
-import type { GatewayManager } from './types.js';
+import { verbManager } from './types.js';
 
 type Ref = Extract<ManagerRef, { kind: 'openclaw-fleet' }>;
 
@@ -16,25 +16,18 @@ function asOwner(h: OpenclawHost, ref: Ref): OpenclawHost {
   return { ...h, stateDir: ref.ownerStateDir, configPath: posix.join(ref.ownerStateDir, 'openclaw.json') };
 }
 
-async function fleet(h: OpenclawHost, ref: Ref, verb: 'stop' | 'start' | 'restart'): Promise<void> {
+async function fleet(h: OpenclawHost, ref: Ref, verb: 'stop' | 'start'): Promise<void> {
   const r = await runOpenclaw(asOwner(h, ref), ['fleet', verb, ref.tenant], { timeoutMs: 180_000, heartbeat: true });
   if (r.exitCode !== 0) {
     throw new Error(`openclaw fleet ${verb} ${ref.tenant} failed (exit ${r.exitCode}): ${`${r.stderr}\n${r.stdout}`.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
   }
 }
 
-export const openclawFleetManager: GatewayManager<'openclaw-fleet'> = {
-  kind: 'openclaw-fleet',
-  commands: (_h, ref) => {
+export const openclawFleetManager = verbManager(
+  'openclaw-fleet',
+  (_h, ref) => {
     const env = ref.ownerStateDir ? `OPENCLAW_STATE_DIR=${ref.ownerStateDir} ` : '';
     return { stop: `${env}openclaw fleet stop ${ref.tenant}`, start: `${env}openclaw fleet start ${ref.tenant}` };
   },
-  async stop(h, ref) {
-    await fleet(h, ref, 'stop');
-    return {};
-  },
-  async start(h, ref) {
-    await fleet(h, ref, 'start');
-    return ref;
-  },
-};
+  fleet,
+);

@@ -1,5 +1,5 @@
 /** Gateways under a process supervisor: stopped and started through that supervisor, never behind its back. */
-import type { GatewayManager } from './types.js';
+import { verbManager } from './types.js';
 import { pm2Control } from './pm2.js';
 import { runitControl } from './runit.js';
 import { supervisordControl } from './supervisord.js';
@@ -12,18 +12,11 @@ function controlFor(supervisor: string) {
   return c;
 }
 
-export const supervisedManager: GatewayManager<'supervised-other'> = {
-  kind: 'supervised-other',
-  commands(_h, ref) {
+export const supervisedManager = verbManager(
+  'supervised-other',
+  (_h, ref) => {
     const c = CONTROLS[ref.supervisor as keyof typeof CONTROLS];
     return c ? c.commands(ref) : { stop: `stop it through ${ref.supervisor}`, start: `start it through ${ref.supervisor}` };
   },
-  async stop(h, ref) {
-    await controlFor(ref.supervisor).run(h, ref, 'stop');
-    return {};
-  },
-  async start(h, ref) {
-    await controlFor(ref.supervisor).run(h, ref, 'start');
-    return ref;
-  },
-};
+  (h, ref, verb) => controlFor(ref.supervisor).run(h, ref, verb),
+);

@@ -5,7 +5,7 @@
  */
 import type { OpenclawHost } from '../../host.js';
 import type { ManagerRef } from '../types.js';
-import type { GatewayManager } from './types.js';
+import { verbManager } from './types.js';
 import { runManagerCommand } from './run.js';
 
 type SystemRef = Extract<ManagerRef, { kind: 'systemd-system' }>;
@@ -32,20 +32,7 @@ function describe(ref: SystemRef | UserRef, verb: 'stop' | 'start'): string {
     : `systemctl --user ${verb} ${ref.unit} (as ${ref.user ?? `uid ${ref.uid}`}; --machine ${ref.user ?? ref.uid}@ from another user)`;
 }
 
-function manager<K extends 'systemd-system' | 'systemd-user'>(kind: K): GatewayManager<K> {
-  return {
-    kind,
-    commands: (_h, ref) => ({ stop: describe(ref, 'stop'), start: describe(ref, 'start') }),
-    async stop(h, ref) {
-      await systemctl(h, ref, 'stop');
-      return {};
-    },
-    async start(h, ref) {
-      await systemctl(h, ref, 'start');
-      return ref;
-    },
-  };
-}
+const commands = (_h: OpenclawHost, ref: SystemRef | UserRef) => ({ stop: describe(ref, 'stop'), start: describe(ref, 'start') });
 
-export const systemdSystemManager = manager('systemd-system');
-export const systemdUserManager = manager('systemd-user');
+export const systemdSystemManager = verbManager('systemd-system', commands, systemctl);
+export const systemdUserManager = verbManager('systemd-user', commands, systemctl);

@@ -18,3 +18,23 @@ export interface GatewayManager<K extends ManagerRef['kind'] = ManagerRef['kind'
   /** Starts it again; returns how it is managed from now on (a bare process becomes respond's). */
   start(h: OpenclawHost, ref: RefOf<K>): Promise<ManagerRef>;
 }
+
+/** A manager that is one command run with `stop` or `start` (systemd, containers, supervisors, fleet). */
+export function verbManager<K extends ManagerRef['kind']>(
+  kind: K,
+  commands: GatewayManager<K>['commands'],
+  run: (h: OpenclawHost, ref: RefOf<K>, verb: 'stop' | 'start') => Promise<void>,
+): GatewayManager<K> {
+  return {
+    kind,
+    commands,
+    async stop(h, ref) {
+      await run(h, ref, 'stop');
+      return {};
+    },
+    async start(h, ref) {
+      await run(h, ref, 'start');
+      return ref;
+    },
+  };
+}
