@@ -6,14 +6,13 @@
  */
 import { Detector, type Detection, type LineHit } from '../../lib/sweep/detector.js';
 import { toFindings } from '../../lib/sweep/finding.js';
-import { huntPatterns, huntVariants, type HuntTarget } from '../../lib/sweep/hunt.js';
+import { huntPatterns, huntVariants, type HuntTarget, type HuntVariant } from '../../lib/sweep/hunt.js';
 import { oversizeArgs, parseOversize } from '../../lib/sweep/oversize.js';
 import {
   databaseArgs,
   DEFAULT_MAX_FILE_SIZE,
   parseRgStderr,
   RgJsonReader,
-  RgTextReader,
   sweepArgs,
   type RgReader,
   type RgSummary,
@@ -69,21 +68,27 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
   const skipped: SkippedFile[] = [...over.skipped];
 
   const variants = huntVariants(opts.hunts ?? []);
-  const patterns = [...opts.rules.rules.map((r) => r.pattern), ...huntPatterns(variants)];
+  const patterns = searchPatterns(opts.rules, variants);
   if (present.length > 0 && patterns.length > 0) {
     const { work, rg } = await prepare(t, opts.rg, opts.workdirParents);
     try {
       result.stats.rgVersion = rg.version;
       const detector = new Detector(opts.rules, variants);
       const perLine = new Map<LineHit, Detection[]>();
-      const onHit = (hit: LineHit) => {
-        const ds = detector.detect(hit);
-        if (ds.length > 0) perLine.set(hit, ds);
-        else result.stats.unattributedLines++;
+      const onHit = (windows: LineHit[]) => {
+        let any = false;
+        for (const w of windows) {
+          const ds = detector.detect(w);
+          if (ds.length > 0) {
+            perLine.set(w, ds);
+            any = true;
+          }
+        }
+        if (!any) result.stats.unattributedLines++;
       };
       const pass = (args: string[], name: string, reader: RgReader) =>
         rgPass(t, { rg: rg.path, workdir: work.dir, name, args, patterns, reader, onHit, timeoutMs: opts.timeoutMs });
-      const main = await pass(sweepArgs(present, maxFileSize), 'main', new RgTextReader());
+      const main = await pass(sweepArgs(present, maxFileSize), 'main', new RgJsonReader());
       const empty = { summary: { bytesSearched: 0, filesSearched: 0 }, skipped: [], errors: [] };
       const db = over.databases.length > 0 ? await pass(databaseArgs(over.databases, maxFileSize), 'db', new RgJsonReader()) : empty;
       const searchedAsText = new Set(over.databases);
@@ -132,7 +137,7 @@ interface RgPass {
   args: string[];
   patterns: readonly string[];
   reader: RgReader;
-  onHit: (hit: LineHit) => void;
+  onHit: (windows: LineHit[]) => void;
   timeoutMs: number | undefined;
 }
 
@@ -142,8 +147,8 @@ async function rgPass(
 ): Promise<{ summary: RgSummary; skipped: SkippedFile[]; errors: string[] }> {
   const stdin = `${patterns.join('\n')}\n`;
   const feed = (line: string) => {
-    const hit = reader.line(line);
-    if (hit) onHit(hit);
+    const windows = reader.line(line);
+    if (windows) onHit(windows);
   };
   let exitCode: number;
   let stderr: string;
@@ -162,6 +167,17 @@ async function rgPass(
     throw new Error(`${t.host}: rg failed (exit ${exitCode}): ${firstErrorLine(stderr)}`);
   }
   return { summary: reader.summary, ...parseRgStderr(stderr) };
+}
+
+/**
+ * rg joins the patterns into one alternation and reports, at each position, the first that
+ * matches there. Hunted literals and specific formats go first, so where a generic rule and a
+ * provider key start at the same byte the window is centred on the specific one.
+ */
+export function searchPatterns(rules: RuleSet, variants: readonly HuntVariant[]): string[] {
+  const specific = rules.rules.filter((r) => r.family !== 'generic');
+  const generic = rules.rules.filter((r) => r.family === 'generic');
+  return [...huntPatterns(variants), ...specific.map((r) => r.pattern), ...generic.map((r) => r.pattern)];
 }
 
 function dedupeSkipped(list: SkippedFile[]): SkippedFile[] {

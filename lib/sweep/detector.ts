@@ -1,5 +1,5 @@
 /**
- * The detector: rg has already found the candidate lines; here each rule is re-run on a line to
+ * The detector: rg has already found the matches; here each rule is re-run on a window around them to
  * extract the secret and apply what a regex alone cannot say (keywords, entropy, allowlists,
  * path scope), and the hunted literals are located. Pure: lines in, detections out.
  */
@@ -7,10 +7,16 @@ import { shannonEntropy } from './entropy.js';
 import type { HuntVariant } from './hunt.js';
 import type { CompiledRule, RuleAllowlist, RuleSet, Severity } from './types.js';
 
+/** What the detector reads: a matched line, or the window of it around rg's matches. */
 export interface LineHit {
   path: string;
   line: number;
   text: string;
+  /** Where `text` starts in the line, in bytes (0 for a whole line). */
+  byteOffset?: number;
+  /** The line goes on before or after `text`. */
+  clippedLeft?: boolean;
+  clippedRight?: boolean;
 }
 
 export interface Detection {

@@ -39,9 +39,9 @@ export function toFindings(host: string, hits: ReadonlyMap<LineHit, Detection[]>
       host,
       path: d.path,
       line: d.line,
-      column: Buffer.byteLength(hit.text.slice(0, d.index), 'utf8') + 1,
+      column: (hit.byteOffset ?? 0) + Buffer.byteLength(hit.text.slice(0, d.index), 'utf8') + 1,
       preview: redactedPreview(d.secret),
-      context: maskedContext(hit.text, d.index, lineSecrets, fp),
+      context: maskedContext(hit.text, d.index, lineSecrets, fp, hit),
       fingerprint: fp(d.secret),
     };
     if (d.huntRef !== undefined) finding.huntRef = d.huntRef;
@@ -60,6 +60,7 @@ export function maskedContext(
   index: number,
   secrets: readonly string[],
   fp: (s: string) => string = fingerprint,
+  clipped: { clippedLeft?: boolean; clippedRight?: boolean } = {},
 ): string {
   const half = Math.floor(CONTEXT_WIDTH / 2);
   // Cut before masking would leave a partial secret at the window edge; mask first, then cut
@@ -73,7 +74,7 @@ export function maskedContext(
   const start = Math.max(0, centre - half);
   const end = Math.min(masked.length, start + CONTEXT_WIDTH);
   const body = masked.slice(start, end).replace(/[\r\n]+$/, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ');
-  return `${start > 0 ? '…' : ''}${body}${end < masked.length ? '…' : ''}`;
+  return `${start > 0 || clipped.clippedLeft ? '…' : ''}${body}${end < masked.length || clipped.clippedRight ? '…' : ''}`;
 }
 
 /** redactKnown's replacement with a caller's (memoised) fingerprint function; same marker, same order. */
