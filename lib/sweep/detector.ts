@@ -5,7 +5,7 @@
  */
 import { shannonEntropy } from './entropy.js';
 import type { HuntVariant } from './hunt.js';
-import type { CompiledRule, RuleAllowlist, RuleSet, Severity } from './types.js';
+import type { CompiledRule, RuleAllowlist, RuleSet, Severity, ValueCheck } from './types.js';
 
 /** What the detector reads: a matched line, or the window of it around rg's matches. */
 export interface LineHit {
@@ -86,6 +86,7 @@ export class Detector {
       const group = pickGroup(m, rule.secretGroup);
       if (!group || group.text.length === 0) continue;
       if (rule.entropy > 0 && shannonEntropy(group.text) < rule.entropy) continue;
+      if (rule.value && !valueLooksLiteral(rule.value, group, m, hit.text)) continue;
       const targets = { secret: group.text, match: m[0], line: hit.text };
       if (allowlisted(rule.allowlists, targets) || allowlisted(this.ruleSet.allowlists, targets)) continue;
       out.push({
@@ -127,6 +128,40 @@ export class Detector {
     }
     return out;
   }
+}
+
+/** A name or member path, with the punctuation code puts after it in an object or call. */
+const NAME_OR_PATH = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\??\.[A-Za-z_$][A-Za-z0-9_$]*)*[,;)}\]]*$/;
+
+/**
+ * The rule's checks on the secret's shape and surroundings: what separates `key = "a8Fz..."`
+ * from `key = resolveKey(cfg)` or `exports.apiKey = apiKey` in code.
+ */
+function valueLooksLiteral(v: ValueCheck, group: { text: string; index: number }, m: RegExpExecArray, line: string): boolean {
+  const s = group.text;
+  let digits = 0;
+  let lower = 0;
+  let upper = 0;
+  let symbol = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 97 && c <= 122) lower = 1;
+    else if (c >= 65 && c <= 90) upper = 1;
+    else symbol = 1;
+  }
+  const quoted = /["'`]/.test(line.charAt(group.index - 1));
+  if (digits < v.minDigits && !(quoted && v.quotedMinEntropy !== undefined && shannonEntropy(s) >= v.quotedMinEntropy)) return false;
+  if (lower + upper + (digits > 0 ? 1 : 0) + symbol < v.minClasses) return false;
+  const end = group.index + s.length;
+  if (v.notFollowedBy && v.notFollowedBy.test(line.slice(end, end + 16))) return false;
+  if (v.notPrecededBy && v.notPrecededBy.test(line.slice(Math.max(0, m.index - 16), m.index))) return false;
+  if (v.notUnquotedName && !quoted && digits === 0 && NAME_OR_PATH.test(s)) return false;
+  if (v.notSelfAssigned && !quoted) {
+    const name = /([A-Za-z0-9_$]+)["']?\s*(?:=>|:=|=|:)\s*$/.exec(line.slice(Math.max(0, group.index - 160), group.index));
+    if (name && name[1]!.toLowerCase() === s.toLowerCase()) return false;
+  }
+  return true;
 }
 
 /** A plain loop: this runs for every rule on every matched line. */

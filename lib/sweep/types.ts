@@ -17,6 +17,17 @@ export interface RuleAllowlist {
   paths: RegExp[];
 }
 
+/** A rule's checks on the secret's own shape (see the rules schema's `value`). */
+export interface ValueCheck {
+  minDigits: number;
+  quotedMinEntropy?: number;
+  minClasses: number;
+  notFollowedBy?: RegExp;
+  notPrecededBy?: RegExp;
+  notSelfAssigned: boolean;
+  notUnquotedName: boolean;
+}
+
 /** A rule ready to run: `pattern` goes to ripgrep, `jsRegex` re-finds the match on the matched line to extract the secret. */
 export interface CompiledRule {
   id: string;
@@ -34,6 +45,7 @@ export interface CompiledRule {
   /** When non-empty, the rule only reports in files whose path matches one of these. */
   paths: RegExp[];
   allowlists: RuleAllowlist[];
+  value?: ValueCheck;
   /** Where the rule came from, for error messages and SARIF. */
   source: string;
 }

@@ -90,4 +90,27 @@ describe('rules files', () => {
       expect((err as Error).message.includes('\n')).toBe(false);
     });
   }
+  it("applies a rule's value checks, and names the field of a bad one", () => {
+    const text = [
+      '[[rules]]',
+      'id = "app-secret"',
+      `regex = '''(?i)app_secret\\s*=\\s*["']?([A-Za-z0-9_.]{12,})'''`,
+      'keywords = ["app_secret"]',
+      '[rules.value]',
+      'minDigits = 1',
+      'quotedMinEntropy = 3.8',
+      `notFollowedBy = '''^\\s*\\('''`,
+      'notUnquotedName = true',
+    ].join('\n');
+    const d = new Detector(parseRulesText(text, 'app.toml'));
+    const ids = (line: string) => d.detect({ path: '/srv/a.js', line: 1, text: line }).map((x) => x.ruleId);
+    expect(ids('APP_SECRET = "h7Vq2LmZx9Pw4KtR"')).toEqual(['app-secret']);
+    // No digit, but quoted and random enough.
+    expect(ids('APP_SECRET = "hVqLmZxPwKtRbNcJ"')).toEqual(['app-secret']);
+    expect(ids('app_secret = readAppSecretFromDisk(path)')).toEqual([]);
+    expect(ids('app_secret = config.appSecretValue;')).toEqual([]);
+    expect(ids('app_secret = loadSecret2(path)')).toEqual([]);
+    const bad = text.replace(`notFollowedBy = '''^\\s*\\('''`, `notFollowedBy = '''(['''`);
+    expect(() => parseRulesText(bad, 'app.toml')).toThrow(/^app\.toml:8: rules\.app-secret\.value\.notFollowedBy: invalid regex/);
+  });
 });

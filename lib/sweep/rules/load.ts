@@ -147,6 +147,19 @@ function compileRule(
       `${where('secretGroup')}: rules.${rule.id}.secretGroup: ${rule.secretGroup} but the regex has ${countGroups(jsRegex)} capture group(s)`,
     );
   }
+  const value = rule.value && {
+    minDigits: rule.value.minDigits,
+    ...(rule.value.quotedMinEntropy !== undefined && { quotedMinEntropy: rule.value.quotedMinEntropy }),
+    minClasses: rule.value.minClasses,
+    notSelfAssigned: rule.value.notSelfAssigned,
+    notUnquotedName: rule.value.notUnquotedName,
+    ...(rule.value.notFollowedBy !== undefined && {
+      notFollowedBy: compileRegex(rule.value.notFollowedBy, () => `${where(['value', 'notFollowedBy'])}: rules.${rule.id}.value.notFollowedBy`, false),
+    }),
+    ...(rule.value.notPrecededBy !== undefined && {
+      notPrecededBy: compileRegex(rule.value.notPrecededBy, () => `${where(['value', 'notPrecededBy'])}: rules.${rule.id}.value.notPrecededBy`, false),
+    }),
+  };
   return {
     id: rule.id,
     family: rule.family ?? fileFamily ?? 'custom',
@@ -159,6 +172,7 @@ function compileRule(
     entropy: rule.entropy ?? 0,
     paths,
     allowlists,
+    ...(value && { value }),
     source: file,
   };
 }

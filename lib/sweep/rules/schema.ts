@@ -30,6 +30,29 @@ export const samplesSchema = z
   })
   .strict();
 
+/**
+ * What the secret itself must look like, beyond entropy: checks that tell a literal value from
+ * code. respond's own field; gitleaks files have none and keep its plain semantics.
+ */
+export const valueCheckSchema = z
+  .object({
+    /** At least this many digits: random keys nearly always have some, identifiers rarely. */
+    minDigits: z.number().int().min(0).max(64).default(0),
+    /** A quoted value short of `minDigits` still counts at this entropy (a random key that happens to have no digit). */
+    quotedMinEntropy: z.number().min(0).max(8).optional(),
+    /** At least this many of lower case, upper case, digit and symbol. */
+    minClasses: z.number().int().min(1).max(4).default(1),
+    /** Tested on the text right after the secret: a call `(`, a member access `.`, ... */
+    notFollowedBy: z.string().optional(),
+    /** Tested on the text right before the match: `exports.`, `typeof `, ... */
+    notPrecededBy: z.string().optional(),
+    /** An unquoted value repeating the assigned name (`exports.fooToken = fooToken`) is code. */
+    notSelfAssigned: z.boolean().default(false),
+    /** An unquoted value shaped like a name or member path, with no digit (`token: grant.token`), is code. */
+    notUnquotedName: z.boolean().default(false),
+  })
+  .strict();
+
 export const ruleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" or "-"'),
@@ -47,6 +70,7 @@ export const ruleSchema = z
     allowlist: allowlistSchema.optional(),
     allowlists: z.array(allowlistSchema).default([]),
     samples: samplesSchema.optional(),
+    value: valueCheckSchema.optional(),
     // gitleaks composite rules; accepted so their files load, reported as unsupported.
     required: z.array(z.unknown()).optional(),
     skipReport: z.boolean().optional(),
