@@ -15,14 +15,14 @@ import { loadRules } from '../../lib/sweep/rules/load.js';
 import type { Finding, SweepResult } from '../../lib/sweep/types.js';
 import { runSweep } from './engine.js';
 import { checkRulesInRg } from './rg-check.js';
-import { hostTransport, specTransport } from './hosts.js';
+import { hostTransport, specTransport, type InventoryHost } from './hosts.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { runScrub, type ScrubResult } from './scrub.js';
 import { localTransport, type SweepTransport } from './transport.js';
 
 export interface SweepActivityDeps {
   /** `undefined` or `local`: this worker's machine. */
-  transportFor(host: string | HostSpec | undefined, inventory: string | undefined): Promise<{ transport: SweepTransport; scopeHints: string[] }>;
+  transportFor(host: string | HostSpec | undefined, inventory: string | undefined): Promise<InventoryHost>;
   resolveRef(ref: string): Promise<string>;
   /** Quarantine parent on this machine. */
   quarantineBase: string;
@@ -61,6 +61,8 @@ export interface SweepHostOutput {
   sample: Array<Pick<Finding, 'id' | 'ruleId' | 'severity' | 'path' | 'line' | 'fingerprint' | 'preview'>>;
   truncated: number;
   stats: SweepResult['stats'];
+  surface?: SweepResult['surface'];
+  openclawAudit?: SweepResult['openclawAudit'];
   warnings: string[];
 }
 
@@ -120,12 +122,12 @@ export function createSweepActivities(deps: SweepActivityDeps) {
 
   async function withHost<T>(
     where: { host?: string | HostSpec; inventory?: string },
-    fn: (t: SweepTransport, hints: string[]) => Promise<T>,
+    fn: (t: SweepTransport, hints: string[], openclaw: InventoryHost['openclaw']) => Promise<T>,
   ): Promise<T> {
-    const { transport, scopeHints } = await deps.transportFor(where.host, where.inventory);
+    const { transport, scopeHints, openclaw } = await deps.transportFor(where.host, where.inventory);
     const beat = setInterval(() => heartbeatIfInActivity(), BEAT_MS);
     try {
-      return await fn(transport, scopeHints);
+      return await fn(transport, scopeHints, openclaw);
     } finally {
       clearInterval(beat);
       await transport.close?.();
@@ -142,8 +144,9 @@ export function createSweepActivities(deps: SweepActivityDeps) {
     const rules = loadRules(input.ruleFiles ?? [], input.defaultRules ?? true);
     await checkRulesInRg(rules);
     const baseline = input.baselineFile ? loadBaseline(input.baselineFile) : undefined;
-    const res = await withHost(input, (t, hints) =>
+    const res = await withHost(input, (t, hints, openclaw) =>
       runSweep(t, {
+        ...(openclaw && { openclaw }),
         roots: input.roots,
         extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
         rules,
@@ -183,6 +186,8 @@ export function createSweepActivities(deps: SweepActivityDeps) {
       })),
       truncated: Math.max(0, res.findings.length - SAMPLE),
       stats: res.stats,
+      ...(res.surface && { surface: res.surface }),
+      ...(res.openclawAudit && { openclawAudit: res.openclawAudit }),
       warnings: res.warnings,
     };
   }

@@ -4,7 +4,7 @@
  * turn rg's lines into findings. Secrets exist in memory here and leave only as fingerprints
  * and redacted previews.
  */
-import { Detector, type Detection, type LineHit } from '../../lib/sweep/detector.js';
+import { Detector, HUNT_RULE_ID, type Detection, type LineHit } from '../../lib/sweep/detector.js';
 import { toFindings } from '../../lib/sweep/finding.js';
 import { huntPatterns, huntVariants, type HuntTarget, type HuntVariant } from '../../lib/sweep/hunt.js';
 import { oversizeArgs, parseOversize } from '../../lib/sweep/oversize.js';
@@ -18,7 +18,11 @@ import {
   type RgSummary,
 } from '../../lib/sweep/rg.js';
 import { configuredPaths, defaultScopeScript, parseScopeOutput } from '../../lib/sweep/scope.js';
-import type { RuleSet, SkippedFile, SweepResult } from '../../lib/sweep/types.js';
+import type { CredentialSurface } from '../../lib/sweep/openclaw/credential-matrix.js';
+import type { Finding, RuleSet, SkippedFile, SweepResult } from '../../lib/sweep/types.js';
+import { configPass, CONFIG_RULE_ID } from './config-pass.js';
+import { mergeAudit } from './audit-merge.js';
+import { findOpenclawPackage, resolveSurface, runSecretsAudit } from './openclaw-install.js';
 import { prepare, type RgChoice } from './rg-binary.js';
 import type { SweepTransport } from './transport.js';
 
@@ -35,6 +39,19 @@ export interface SweepOptions {
   rg?: RgChoice;
   /** Where the private work dir may go, in order (default /tmp, then $HOME). */
   workdirParents?: readonly string[];
+  /**
+   * The credential matrix for the config pass; by default the host's installed OpenClaw's (looked
+   * for in `openclaw.packageDirs` first), else the pinned copy. `false` turns the pass off.
+   */
+  surface?: CredentialSurface | false;
+  openclaw?: {
+    packageDirs?: readonly string[];
+    /** Runs `openclaw secrets audit --json` (default: when OpenClaw is installed and rules run). */
+    audit?: boolean;
+    /** The Node that runs the CLI (the inventory's), and the env naming its state dir. */
+    node?: string;
+    env?: Record<string, string>;
+  };
   timeoutMs?: number;
 }
 
@@ -69,12 +86,27 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
 
   const variants = huntVariants(opts.hunts ?? []);
   const patterns = searchPatterns(opts.rules, variants);
+  const detector = new Detector(opts.rules, variants);
+  const perLine = new Map<LineHit, Detection[]>();
+  const configHits = new Map<LineHit, Detection[]>();
+  const located = new Set<string>();
+  const withRules = present.length > 0 && opts.rules.rules.length > 0;
+  // OpenClaw's audit reads the host's own state: by default only when the sweep does too (no explicit roots).
+  const auditWanted = withRules && (opts.openclaw?.audit ?? explicit.length === 0);
+  const pkg = withRules && (opts.surface === undefined || auditWanted) ? await findOpenclawPackage(t, opts.openclaw?.packageDirs) : null;
+  if (withRules && opts.surface !== false && over.configs.length > 0) {
+    const resolved = opts.surface ? { surface: opts.surface, warnings: [] } : await resolveSurface(t, pkg);
+    result.warnings.push(...resolved.warnings);
+    result.surface = { source: resolved.surface.source, version: resolved.surface.version, paths: resolved.surface.paths.length };
+    const pass = await configPass(t, over.configs, resolved.surface, detector);
+    for (const [hit, ds] of pass.hits) configHits.set(hit, ds);
+    for (const k of pass.located) located.add(k);
+  }
+  const audit = pkg && auditWanted ? await runSecretsAudit(t, pkg, { node: opts.openclaw?.node, env: opts.openclaw?.env, timeoutMs: opts.timeoutMs }) : null;
   if (present.length > 0 && patterns.length > 0) {
     const { work, rg } = await prepare(t, opts.rg, opts.workdirParents);
     try {
       result.stats.rgVersion = rg.version;
-      const detector = new Detector(opts.rules, variants);
-      const perLine = new Map<LineHit, Detection[]>();
       const onHit = (windows: LineHit[]) => {
         let any = false;
         for (const w of windows) {
@@ -97,7 +129,17 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
       result.warnings.push(...[...main.errors, ...db.errors].map((e) => `${t.host}: ${e}`));
       result.stats.bytesSearched = main.summary.bytesSearched + db.summary.bytesSearched;
       result.stats.filesSearched = main.summary.filesSearched;
-      const findings = toFindings(t.host, perLine);
+      if (audit) {
+        result.openclawAudit = { version: pkg!.version, ran: audit.report !== null, ...(audit.note !== undefined && { note: audit.note }) };
+        if (audit.report) {
+          const inScope = audit.report.residues.filter((r) => present.some((root) => r.file === root || r.file.startsWith(`${root.replace(/\/+$/, '')}/`)));
+          const merged = await mergeAudit(t, inScope, located, new Map([...perLine, ...configHits]), detector);
+          for (const [hit, ds] of merged.hits) configHits.set(hit, ds);
+          result.openclawAudit = { ...result.openclawAudit, status: audit.report.status, ...merged.stats };
+          result.warnings.push(...merged.warnings);
+        }
+      }
+      const findings = withoutConfigDuplicates(toFindings(t.host, new Map([...perLine, ...configHits])));
       const baseline = opts.baseline ?? new Set<string>();
       result.findings = findings.filter((f) => !baseline.has(f.id));
       result.suppressed = findings.filter((f) => baseline.has(f.id)).map((f) => f.id);
@@ -167,6 +209,17 @@ async function rgPass(
     throw new Error(`${t.host}: rg failed (exit ${exitCode}): ${firstErrorLine(stderr)}`);
   }
   return { summary: reader.summary, ...parseRgStderr(stderr) };
+}
+
+/**
+ * A config credential is also seen by the content rules reading the same file as text: keep the
+ * config pass's finding, which names the credential's path, and drop the others for that secret
+ * on that line. Hunt findings stay: they say which rotated credential is still there.
+ */
+function withoutConfigDuplicates(findings: Finding[]): Finding[] {
+  const config = new Set(findings.filter((f) => f.ruleId === CONFIG_RULE_ID).map((f) => `${f.path}\0${f.line}\0${f.fingerprint}`));
+  if (config.size === 0) return findings;
+  return findings.filter((f) => f.ruleId === CONFIG_RULE_ID || f.ruleId === HUNT_RULE_ID || !config.has(`${f.path}\0${f.line}\0${f.fingerprint}`));
 }
 
 /**

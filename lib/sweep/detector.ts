@@ -61,6 +61,11 @@ export class Detector {
     return [...dropOverlaps(found), ...this.matchHunts(hit)];
   }
 
+  /** A value every rule treats as a stand-in (the global allowlists: `${VAR}`, `<your-token>`, ...). */
+  isPlaceholder(value: string): boolean {
+    return allowlisted(this.ruleSet.allowlists, { secret: value, match: value, line: value });
+  }
+
   private rulesFor(path: string): CompiledRule[] {
     let rules = this.byPath.get(path);
     if (!rules) {

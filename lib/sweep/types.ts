@@ -113,5 +113,18 @@ export interface SweepResult {
   /** Roots that did not exist on the host: reported so a typo is visible. */
   missingRoots: string[];
   stats: SweepStats;
+  /** The credential matrix the config pass used, when there were config files to read. */
+  surface?: { source: 'host' | 'bundled'; version: string; paths: number };
+  /** OpenClaw's own `secrets audit`, merged in: how many residues it named, and how many respond had not found. */
+  openclawAudit?: {
+    version: string;
+    ran: boolean;
+    note?: string;
+    status?: string;
+    residues?: number;
+    covered?: number;
+    added?: number;
+    unread?: number;
+  };
   warnings: string[];
 }

@@ -56,7 +56,7 @@ describe('local sweep of a real OpenClaw state dir', () => {
     expect(report.hosts[0].roots).toEqual(expect.arrayContaining([fx.stateDir, fx.history, fx.logDir]));
     // Rules alone (no hunt) also see the live token and the old one's copies.
     const ruleIds = new Set(report.findings.map((f: { ruleId: string }) => f.ruleId));
-    for (const id of ['openclaw-config-token', 'openclaw-env-var', 'openclaw-url-token']) expect(ruleIds).toContain(id);
+    for (const id of ['openclaw-config-credential', 'openclaw-env-var', 'openclaw-url-token']) expect(ruleIds).toContain(id);
     // The env dump echoed into the transcript (JSON-escaped newlines) is seen by the OpenClaw rule.
     expect(report.findings.some((f: { ruleId: string; path: string }) => f.ruleId === 'openclaw-env-var' && f.path === fx.transcript)).toBe(true);
     for (const f of report.findings) {

@@ -4,6 +4,7 @@
  * what lets a viewer track a finding across sweeps without ever seeing the value.
  */
 import { HUNT_RULE_ID } from '../detector.js';
+import { STRUCTURED_RULES } from '../openclaw/rule-ids.js';
 import type { Finding, Severity } from '../types.js';
 import type { Reporter, ReportMeta } from './reporter.js';
 
@@ -101,6 +102,7 @@ function ruleTable(rules: readonly RuleMeta[], findings: readonly Finding[]): Ru
   if (findings.some((f) => f.ruleId === HUNT_RULE_ID) && !out.some((r) => r.id === HUNT_RULE_ID)) {
     out.push({ id: HUNT_RULE_ID, family: 'hunt', description: 'Exact value of a rotated credential', severity: 'critical' });
   }
+  for (const r of STRUCTURED_RULES) if (findings.some((f) => f.ruleId === r.id) && !out.some((o) => o.id === r.id)) out.push({ ...r });
   for (const f of findings) {
     if (!out.some((r) => r.id === f.ruleId)) {
       out.push({ id: f.ruleId, family: f.family, description: f.description, severity: f.severity });

@@ -26,6 +26,13 @@ export const tableReport: Reporter = (results) => {
       out.push(`${host}skipped ${s.reason}: ${s.path}${size}${s.detail ? ` — ${s.detail}` : ''}`);
     }
     for (const w of r.warnings) out.push(`${host}warning: ${w}`);
+    if (r.surface) {
+      const from = r.surface.source === 'host' ? `the installed OpenClaw ${r.surface.version}` : `respond's pinned copy (${r.surface.version})`;
+      out.push(`${host}config files read by ${r.surface.paths} credential paths from ${from}`);
+    }
+    const a = r.openclawAudit;
+    if (a?.ran) out.push(`${host}openclaw secrets audit: ${a.residues} residue(s), ${a.covered} already found, ${a.added} added${a.unread ? `, ${a.unread} unreadable` : ''}`);
+    else if (a?.note) out.push(`${host}openclaw secrets audit: not merged: ${a.note}`);
   }
   const total = results.reduce((n, r) => n + r.findings.length, 0);
   const suppressed = results.reduce((n, r) => n + r.suppressed.length, 0);
