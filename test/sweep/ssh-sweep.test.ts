@@ -102,6 +102,11 @@ describe('sweep over SSH', () => {
     expect(skipped).toContain(`unreadable ${join(fx.stateDir, 'root-only.json')}`);
     expect(skipped).toContain(`too-large ${join(fx.stateDir, 'huge.log')}`);
     for (const f of report.findings) expect(f.host).toBe('oc-remote');
+    // The config pass read the remote openclaw.json and its backups by credential path; no
+    // OpenClaw on this host's PATH, so the pinned matrix was used.
+    expect(host.surface).toMatchObject({ source: 'bundled' });
+    const byPath = report.findings.filter((f: { ruleId: string; description: string }) => f.ruleId === 'openclaw-config-credential' && /gateway\.auth\.token/.test(f.description));
+    expect(byPath.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining([join(fx.stateDir, 'openclaw.json'), join(fx.stateDir, 'openclaw.json.bak')]));
   });
 
   it('gives the same findings as a local sweep of the same files, and valid SARIF', async () => {
