@@ -93,7 +93,8 @@ export async function runSweep(t: SweepTransport, opts: SweepOptions): Promise<S
   const withRules = present.length > 0 && opts.rules.rules.length > 0;
   // OpenClaw's audit reads the host's own state: by default only when the sweep does too (no explicit roots).
   const auditWanted = withRules && (opts.openclaw?.audit ?? explicit.length === 0);
-  const pkg = withRules && (opts.surface === undefined || auditWanted) ? await findOpenclawPackage(t, opts.openclaw?.packageDirs) : null;
+  const needMatrix = opts.surface === undefined && over.configs.length > 0;
+  const pkg = withRules && (needMatrix || auditWanted) ? await findOpenclawPackage(t, opts.openclaw?.packageDirs) : null;
   if (withRules && opts.surface !== false && over.configs.length > 0) {
     const resolved = opts.surface ? { surface: opts.surface, warnings: [] } : await resolveSurface(t, pkg);
     result.warnings.push(...resolved.warnings);

@@ -161,6 +161,7 @@ function valueLooksLiteral(v: ValueCheck, group: { text: string; index: number }
   const end = group.index + s.length;
   if (v.notFollowedBy && v.notFollowedBy.test(line.slice(end, end + 16))) return false;
   if (v.notPrecededBy && v.notPrecededBy.test(line.slice(Math.max(0, m.index - 16), m.index))) return false;
+  if (v.precededBy && !v.precededBy.test(line.slice(Math.max(0, m.index - 400), m.index))) return false;
   if (v.notUnquotedName && !quoted && digits === 0 && NAME_OR_PATH.test(s)) return false;
   if (v.notSelfAssigned && !quoted) {
     const name = /([A-Za-z0-9_$]+)["']?\s*(?:=>|:=|=|:)\s*$/.exec(line.slice(Math.max(0, group.index - 160), group.index));

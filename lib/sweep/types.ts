@@ -24,6 +24,7 @@ export interface ValueCheck {
   minClasses: number;
   notFollowedBy?: RegExp;
   notPrecededBy?: RegExp;
+  precededBy?: RegExp;
   notSelfAssigned: boolean;
   notUnquotedName: boolean;
 }

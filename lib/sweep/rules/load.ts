@@ -156,6 +156,9 @@ function compileRule(
     ...(rule.value.notFollowedBy !== undefined && {
       notFollowedBy: compileRegex(rule.value.notFollowedBy, () => `${where(['value', 'notFollowedBy'])}: rules.${rule.id}.value.notFollowedBy`, false),
     }),
+    ...(rule.value.precededBy !== undefined && {
+      precededBy: compileRegex(rule.value.precededBy, () => `${where(['value', 'precededBy'])}: rules.${rule.id}.value.precededBy`, false),
+    }),
     ...(rule.value.notPrecededBy !== undefined && {
       notPrecededBy: compileRegex(rule.value.notPrecededBy, () => `${where(['value', 'notPrecededBy'])}: rules.${rule.id}.value.notPrecededBy`, false),
     }),

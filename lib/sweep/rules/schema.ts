@@ -46,6 +46,8 @@ export const valueCheckSchema = z
     notFollowedBy: z.string().optional(),
     /** Tested on the text right before the match: `exports.`, `typeof `, ... */
     notPrecededBy: z.string().optional(),
+    /** Must match the line before the match (up to 400 characters): context rg need not look for. */
+    precededBy: z.string().optional(),
     /** An unquoted value repeating the assigned name (`exports.fooToken = fooToken`) is code. */
     notSelfAssigned: z.boolean().default(false),
     /** An unquoted value shaped like a name or member path, with no digit (`token: grant.token`), is code. */
