@@ -215,7 +215,7 @@ function onIdentifiers(res: SweepResult): number {
       continue;
     }
     const value = Buffer.from(line).subarray(f.column - 1).toString('utf8');
-    const token = /^[A-Za-z0-9_$.]+/.exec(value)?.[0] ?? '';
+    const token = /^[^\s"'`,;)}\]]+/.exec(value)?.[0] ?? '';
     if (/^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/.test(token)) n++;
   }
   return n;

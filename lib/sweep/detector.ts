@@ -200,7 +200,7 @@ function allowlisted(lists: readonly RuleAllowlist[], t: { secret: string; match
   const lowerSecret = t.secret.toLowerCase();
   return lists.some(
     (a) =>
-      a.stopwords.some((w) => lowerSecret.includes(w)) ||
+      (a.stopwordRegex ? a.stopwordRegex.test(t.secret) : a.stopwords.some((w) => lowerSecret.includes(w))) ||
       a.regexes.some((r) => r.test(t[a.regexTarget])),
   );
 }

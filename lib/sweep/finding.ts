@@ -3,7 +3,7 @@
  * only the fingerprint, the redacted preview and a masked context line remain.
  */
 import { createHash } from 'node:crypto';
-import { fingerprint, redactedPreview, redactKnown } from '../secrets.js';
+import { FINGERPRINT_HEX_CHARS, fingerprint, redactedPreview, redactKnown } from '../secrets.js';
 import type { Detection, LineHit } from './detector.js';
 import type { Finding } from './types.js';
 
@@ -21,7 +21,7 @@ export function toFindings(host: string, hits: ReadonlyMap<LineHit, Detection[]>
   const occurrences = new Map<string, number>();
   // One fingerprint per distinct secret: a log can repeat the same token thousands of times.
   const fingerprints = new Map<string, string>();
-  const fp = (s: string) => fingerprints.get(s) ?? fingerprints.set(s, fingerprint(s)).get(s)!;
+  const fp = (s: string) => fingerprints.get(s) ?? fingerprints.set(s, nativeFingerprint(s)).get(s)!;
   return all.map(({ hit, d }) => {
     const secretHash = sha256(d.secret);
     const key = `${d.ruleId}\0${host}\0${d.path}\0${secretHash}\0${d.huntRef ?? ''}`;
@@ -85,6 +85,14 @@ function replaceKnown(text: string, secrets: readonly string[], fp: (s: string) 
     out = out.split(s).join(`[redacted ${fp(s)}]`);
   }
   return out;
+}
+
+/**
+ * lib/secrets' fingerprint, computed with node's native sha256: the same digest, several times
+ * faster than the pure-JS one the workflow sandbox needs, and a sweep can hold tens of thousands.
+ */
+function nativeFingerprint(secret: string): string {
+  return `sha256:${sha256(secret).slice(0, FINGERPRINT_HEX_CHARS)}`;
 }
 
 /** Ids only (never shown as a secret's fingerprint): node's native sha256, the same digest as lib/secrets'. */

@@ -159,8 +159,15 @@ export class RgJsonReader implements RgReader {
     }
     if (msg.type === 'match' && msg.data) {
       const d = msg.data as { path?: RgText; lines?: RgText; line_number?: number; submatches?: Array<{ start: number; end: number }> };
+      const path = decode(d.path);
+      const line = d.line_number ?? 0;
+      // A line shorter than one window is its own window, whatever it matched: no byte round trip.
+      const text = d.lines?.text;
+      if (text !== undefined && Buffer.byteLength(text) <= WINDOW_BEFORE) {
+        return [{ path, line, text: text.replace(/[\r\n\0]+$/, ''), byteOffset: 0, clippedLeft: false, clippedRight: false }];
+      }
       const subs = d.submatches && d.submatches.length > 0 ? d.submatches : [{ start: 0, end: 0 }];
-      return matchWindows(decode(d.path), d.line_number ?? 0, lineBytes(d.lines), subs);
+      return matchWindows(path, line, lineBytes(d.lines), subs);
     }
     if (msg.type === 'summary' && msg.data) {
       const st = (msg.data as { stats?: { bytes_searched?: number; searches?: number } }).stats;

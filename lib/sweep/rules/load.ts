@@ -188,6 +188,7 @@ function compileAllowlist(
     regexes: a.regexes.map((r) => compileRegex(r, () => `${where('regexes')}: allowlist.regexes`, false)),
     regexTarget: a.regexTarget,
     stopwords: a.stopwords.map((s) => s.toLowerCase()),
+    ...(a.stopwords.length > 0 && { stopwordRegex: new RegExp(a.stopwords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i') }),
     paths: a.paths.map((p) => compileRegex(p, () => `${where('paths')}: allowlist.paths`, false)),
   };
 }
