@@ -45,6 +45,9 @@ export async function makeWorkdir(t: SweepTransport, parent = '/tmp'): Promise<W
   };
 }
 
+/** The bundled binary does not change while this process runs. */
+let bundledVersion: Promise<string> | undefined;
+
 /** The uploaded binary could not run there (noexec mount): try the next parent. */
 export class NoExecError extends Error {}
 
@@ -54,6 +57,14 @@ export async function prepare(
   choice: RgChoice = 'auto',
   parents: readonly string[] = DEFAULT_WORKDIR_PARENTS,
 ): Promise<{ work: Workdir; rg: RgBinary }> {
+  // Here rg's output streams straight into the detector: no files to put anywhere.
+  if (t.local && t.stream && choice !== 'host') {
+    bundledVersion ??= versionOf(t, bundledRgPath).catch((e: unknown) => {
+      bundledVersion = undefined;
+      throw e;
+    });
+    return { work: { dir: '', remove: async () => {} }, rg: { path: bundledRgPath, version: await bundledVersion, uploaded: false } };
+  }
   let last: Error | undefined;
   for (const parent of parents) {
     const work = await makeWorkdir(t, parent);

@@ -77,9 +77,12 @@ export function sweepArgs(roots: readonly string[], maxFileSize: number): string
   return ['--json', ...commonArgs(roots, maxFileSize)];
 }
 
-/** The same search with plain output, as an operator would type it: the benchmark's baseline. */
-export function plainArgs(roots: readonly string[], maxFileSize: number, patternFile: string): string[] {
-  return ['-n', ...REGEX_DIALECT, ...scopeArgs(maxFileSize), '--file', patternFile, '--', ...roots];
+/**
+ * The same search with plain output: the benchmark's baselines. `operator` is how one would type
+ * it (rg's default Unicode dialect); `sweep` uses the sweep's ASCII dialect, the fairer anchor.
+ */
+export function plainArgs(roots: readonly string[], maxFileSize: number, patternFile: string, dialect: 'operator' | 'sweep' = 'sweep'): string[] {
+  return ['-n', ...(dialect === 'sweep' ? REGEX_DIALECT : []), ...scopeArgs(maxFileSize), '--file', patternFile, '--', ...roots];
 }
 
 /** The rules' keywords as fixed strings, case-insensitive: the cheapest pass an operator could type. */
