@@ -37,7 +37,8 @@ writeFileSync(
     '  canary: none',
     'steps:',
     '  - { id: facts, kind: facts }',
-    '  - { id: sweep, kind: sweep }',
+    // OpenClaw's own secrets audit is left out, as facts leave out its security audit: the bench measures orchestration.
+    '  - { id: sweep, kind: sweep, openclawAudit: false }',
     '',
   ].join('\n'),
 );
@@ -72,7 +73,7 @@ async function script(hosts: HostSpec[]): Promise<number> {
   const t0 = Date.now();
   for (const host of hosts) {
     await oc.openclawFacts({ host, audit: false });
-    await sw.sweepHost({ host });
+    await sw.sweepHost({ host, openclawAudit: false });
   }
   return Date.now() - t0;
 }

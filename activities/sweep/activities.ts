@@ -43,6 +43,8 @@ export interface SweepHostInput {
   defaultRules?: boolean;
   baselineFile?: string;
   maxFileSize?: number;
+  /** Merge the host's `openclaw secrets audit` (default: yes, when the sweep covers the default scope). */
+  openclawAudit?: boolean;
   timeoutMs?: number;
 }
 
@@ -146,7 +148,7 @@ export function createSweepActivities(deps: SweepActivityDeps) {
     const baseline = input.baselineFile ? loadBaseline(input.baselineFile) : undefined;
     const res = await withHost(input, (t, hints, openclaw) =>
       runSweep(t, {
-        ...(openclaw && { openclaw }),
+        openclaw: { ...openclaw, ...(input.openclawAudit === false && { audit: false }) },
         roots: input.roots,
         extraPaths: [...(input.roots?.length ? [] : hints), ...(input.extraPaths ?? [])],
         rules,

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { resolveSecretRef, SECRET_REF_PATTERN } from '../../activities/secrets/refs.js';
 import { runSweep } from '../../activities/sweep/engine.js';
 import { checkRulesInRg } from '../../activities/sweep/rg-check.js';
-import { hostTransport, selectInventoryHosts } from '../../activities/sweep/hosts.js';
+import { hostTransport, selectInventoryHosts, type InventoryHost } from '../../activities/sweep/hosts.js';
 import { localTransport, type SweepTransport } from '../../activities/sweep/transport.js';
 import { UserError } from '../../lib/errors.js';
 import { loadBaseline } from '../../lib/sweep/baseline.js';
@@ -30,6 +30,7 @@ export interface SweepCliOptions {
   output?: string;
   huntRef: string[];
   maxFilesize?: string;
+  openclawAudit?: boolean;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, ...v.split(',').filter((x) => x.length > 0)];
@@ -55,7 +56,7 @@ export async function sweepCommand(roots: string[], opts: SweepCliOptions): Prom
     hunts.push({ ref, value });
   }
   if (opts.inventory && !opts.host) throw new UserError('--inventory needs --host NAME');
-  const sweepOne = async (transport: SweepTransport, hints: string[], local: boolean) => {
+  const sweepOne = async (transport: SweepTransport, hints: string[], local: boolean, openclaw?: InventoryHost['openclaw']) => {
     try {
       return await runSweep(transport, {
         // Local relative paths are made absolute so reports and baselines do not depend on the cwd.
@@ -65,6 +66,7 @@ export async function sweepCommand(roots: string[], opts: SweepCliOptions): Prom
         hunts,
         baseline,
         maxFileSize,
+        openclaw: { ...openclaw, ...(opts.openclawAudit === false && { audit: false }) },
       });
     } finally {
       await transport.close?.();
@@ -78,8 +80,8 @@ export async function sweepCommand(roots: string[], opts: SweepCliOptions): Prom
     // Host by host in inventory order; one unreachable host does not hide the others' findings.
     for (const name of selectInventoryHosts(opts.host, opts.inventory)) {
       try {
-        const { transport, scopeHints } = await hostTransport(name, opts.inventory);
-        results.push(await sweepOne(transport, scopeHints, false));
+        const { transport, scopeHints, openclaw } = await hostTransport(name, opts.inventory);
+        results.push(await sweepOne(transport, scopeHints, false, openclaw));
       } catch (e) {
         if (e instanceof UserError) throw e;
         failed++;
@@ -133,6 +135,7 @@ export function register(program: Command): void {
     .option('--output <file>', 'write the report here instead of stdout')
     .option('--hunt-ref <ref>', 'hunt this credential exactly, by reference env:NAME or file:PATH (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--max-filesize <size>', 'skip (and report) larger files', '64M')
+    .option('--no-openclaw-audit', "do not merge the host's own `openclaw secrets audit` (run by default with the default scope)")
     .addHelpText('after', '\nExit codes: 0 nothing found, 1 findings, 2 bad input, 5 a host could not be swept (the report still covers the others).')
     .action(async (paths: string[], opts: SweepCliOptions) => {
       const { report, exitCode } = await sweepCommand(paths, opts);

@@ -33,6 +33,8 @@ const schema = baseStep
     ...sweepFields,
     rules: z.array(z.string().min(1)).optional(),
     baseline: z.string().min(1).optional(),
+    /** Merge the host's own `openclaw secrets audit --json` (where its OpenClaw has one): a few seconds of CPU per host. */
+    openclawAudit: z.boolean().default(true),
     /** `any`: fail on any finding; `hunt`: only when a hunted credential is still present; `never`: report only. */
     failOn: z.enum(['any', 'hunt', 'never']).default('never'),
   })
@@ -71,6 +73,7 @@ export const sweepStep: HostStepKind<SweepStep> = {
     hunt: step.hunt.map((h) => renderForPlan(h, ctx)),
     rules: step.rules,
     baseline: step.baseline,
+    openclawAudit: step.openclawAudit,
     failOn: step.failOn,
     timeout: step.timeout,
   }),
@@ -85,6 +88,7 @@ export const sweepStep: HostStepKind<SweepStep> = {
       hunt: huntRefs(step.hunt, ctx.secretRefs),
       ruleFiles: step.rules?.map(render),
       baselineFile: step.baseline && render(step.baseline),
+      openclawAudit: step.openclawAudit,
       timeoutMs,
     });
     const stillHeld = Object.entries(out.huntHits).map(([name, files]) => `${name} in ${files.length} file(s)`);
