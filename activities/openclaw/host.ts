@@ -131,7 +131,7 @@ export async function openOpenclawHost(spec: HostSpec, t: Transport): Promise<Op
   };
 }
 
-export async function readPackage(t: Transport, root: string, name: PackageName): Promise<InstalledPackage | null> {
+export async function readPackage(t: Pick<Transport, 'readFile'>, root: string, name: PackageName): Promise<InstalledPackage | null> {
   const dir = posix.join(root, name);
   const text = await t.readFile(posix.join(dir, 'package.json'));
   if (text === null) return null;

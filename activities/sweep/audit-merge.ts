@@ -5,6 +5,7 @@
  * respond reads as a placeholder is still reported, at low severity: never less than the audit.
  */
 import type { Detection, Detector, LineHit } from '../../lib/sweep/detector.js';
+import { locateValue } from '../../lib/sweep/openclaw/config-secrets.js';
 import { valueAt, type AuditResidue } from '../../lib/sweep/openclaw/secrets-audit.js';
 import type { SweepTransport } from './transport.js';
 
@@ -43,7 +44,7 @@ export async function mergeAudit(
       stats.covered++;
       continue;
     }
-    const place = value === undefined ? undefined : locate(text!, value);
+    const place = value === undefined ? undefined : locateValue(text!, value);
     if (value === undefined || !place) {
       stats.unread++;
       warnings.push(`${t.host}: OpenClaw's secrets audit reports ${r.code} at ${r.file} ${r.jsonPath}; respond could not read a value there`);
@@ -76,15 +77,4 @@ function alreadyFound(file: string, value: string | undefined, found: ReadonlyMa
     if (value === undefined ? ds.length > 0 : ds.some((d) => d.secret === value)) return true;
   }
   return false;
-}
-
-function locate(text: string, value: string): { line: number; index: number; length: number; lineText: string } | undefined {
-  const lines = text.split('\n');
-  for (const form of [value, JSON.stringify(value).slice(1, -1)]) {
-    for (let i = 0; i < lines.length; i++) {
-      const at = lines[i]!.indexOf(form);
-      if (at >= 0) return { line: i + 1, index: at, length: form.length, lineText: lines[i]!.replace(/\r$/, '') };
-    }
-  }
-  return undefined;
 }

@@ -5,15 +5,12 @@
  */
 import { bundledSurface, MATRIX_RELATIVE_PATH, parseMatrix, type CredentialSurface } from '../../lib/sweep/openclaw/credential-matrix.js';
 import { parseAuditReport, type AuditReport } from '../../lib/sweep/openclaw/secrets-audit.js';
+import { posix } from 'node:path';
 import { redactTokenShapes } from '../../lib/redact-patterns.js';
+import { PACKAGE_NAMES, readPackage, type InstalledPackage, type PackageName } from '../openclaw/host.js';
 import type { SweepTransport } from './transport.js';
 
-export interface OpenclawPackage {
-  dir: string;
-  version: string;
-  /** The CLI's entry script, run with a chosen Node so a shebang never picks an old one. */
-  bin: string;
-}
+export type OpenclawPackage = InstalledPackage;
 
 /** Prints the first OpenClaw package dir found: the given ones, the CLI on PATH, npm's global root, the usual prefixes. */
 const FIND_PACKAGE = `
@@ -34,15 +31,10 @@ export async function findOpenclawPackage(t: SweepTransport, packageDirs: readon
   const r = await t.run('sh', ['-c', FIND_PACKAGE, 'sh', ...packageDirs], { timeoutMs: 30_000 });
   const dir = r.stdout.trim().split('\n')[0] ?? '';
   if (!dir) return null;
-  let pj: { version?: unknown; bin?: unknown; name?: unknown } = {};
-  try {
-    pj = JSON.parse((await t.readFile(`${dir}/package.json`)) ?? '{}');
-  } catch {
-    // An unreadable package.json still names a package dir; the version is then unknown.
-  }
-  const name = typeof pj.name === 'string' ? pj.name : 'openclaw';
-  const binRel = typeof pj.bin === 'string' ? pj.bin : ((pj.bin as Record<string, string> | undefined)?.[name] ?? `${name}.mjs`);
-  return { dir, version: typeof pj.version === 'string' ? pj.version : 'unknown', bin: `${dir}/${binRel}` };
+  const name = posix.basename(dir);
+  // A dir reached through the CLI's symlink may be named otherwise; its package.json still names it.
+  if (!(PACKAGE_NAMES as readonly string[]).includes(name)) return { name: 'openclaw', version: 'unknown', dir, bin: `${dir}/openclaw.mjs` };
+  return readPackage(t, posix.dirname(dir), name as PackageName);
 }
 
 export async function resolveSurface(t: SweepTransport, pkg: OpenclawPackage | null): Promise<{ surface: CredentialSurface; warnings: string[] }> {

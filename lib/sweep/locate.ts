@@ -13,7 +13,7 @@ export function tomlLine(text: string, path: readonly (string | number)[]): numb
     const seg = path[i];
     const next = path[i + 1];
     if (typeof seg === 'string' && typeof next === 'number') {
-      const header = new RegExp(`^\\s*\\[\\[\\s*${escape(prefix + seg)}\\s*\\]\\]`);
+      const header = new RegExp(`^\\s*\\[\\[\\s*${escapeRegex(prefix + seg)}\\s*\\]\\]`);
       let seen = -1;
       let found = -1;
       for (let l = from; l < to; l++) {
@@ -42,7 +42,7 @@ export function tomlLine(text: string, path: readonly (string | number)[]): numb
       prefix = `${prefix}${seg}.`;
       i++;
     } else if (typeof seg === 'string') {
-      const table = new RegExp(`^\\s*\\[\\s*${escape(prefix + seg)}\\s*\\]`);
+      const table = new RegExp(`^\\s*\\[\\s*${escapeRegex(prefix + seg)}\\s*\\]`);
       const t = findLine(lines, from, to, table);
       if (t !== undefined) {
         line = t + 1;
@@ -59,7 +59,7 @@ export function tomlLine(text: string, path: readonly (string | number)[]): numb
 }
 
 function locateKey(lines: string[], from: number, to: number, key: string): number | undefined {
-  const re = new RegExp(`^\\s*["']?${escape(key)}["']?\\s*=`);
+  const re = new RegExp(`^\\s*["']?${escapeRegex(key)}["']?\\s*=`);
   const l = findLine(lines, from, to, re);
   return l === undefined ? undefined : l + 1;
 }
@@ -69,7 +69,8 @@ function findLine(lines: string[], from: number, to: number, re: RegExp): number
   return undefined;
 }
 
-function escape(s: string): string {
+/** A literal as a JS regex source. */
+export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -84,42 +84,50 @@ export function findConfigSecrets(
   return locate(text, found);
 }
 
+/** Where a value sits in a file's text, as written (JSON-escaped first, then raw), from `from` on. */
+export interface ValuePlace {
+  line: number;
+  index: number;
+  length: number;
+  lineText: string;
+  /** Offset just past the value, to find the next copy from. */
+  end: number;
+}
+
+export function locateValue(text: string, value: string, from = 0): ValuePlace | undefined {
+  for (const form of [JSON.stringify(value).slice(1, -1), value]) {
+    const at = text.indexOf(form, from);
+    if (at < 0) continue;
+    const start = text.lastIndexOf('\n', at - 1) + 1;
+    const nl = text.indexOf('\n', start);
+    const line = countLines(text, start);
+    return { line, index: at - start, length: form.length, lineText: text.slice(start, nl < 0 ? text.length : nl).replace(/\r$/, ''), end: at + form.length };
+  }
+  return undefined;
+}
+
+function countLines(text: string, upTo: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < upTo; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** Finds each value in the text, in document order, so two fields holding one value get two places. */
 function locate(text: string, found: Array<{ credentialId: string; at: string[]; value: string }>): ConfigSecret[] {
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const nextFrom = new Map<string, number>();
   const out: ConfigSecret[] = [];
   for (const f of found) {
-    const forms = [JSON.stringify(f.value).slice(1, -1), f.value];
-    let at = -1;
-    let len = 0;
-    for (const form of forms) {
-      at = text.indexOf(form, nextFrom.get(form) ?? 0);
-      if (at >= 0) {
-        nextFrom.set(form, at + form.length);
-        len = form.length;
-        break;
-      }
-    }
-    if (at < 0) continue;
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    const start = lineStarts[lo]!;
-    const end = text.indexOf('\n', start);
+    const place = locateValue(text, f.value, nextFrom.get(f.value) ?? 0);
+    if (!place) continue;
+    nextFrom.set(f.value, place.end);
     out.push({
       credentialId: f.credentialId,
       jsonPath: f.at.join('.').replace(/\.\[\]/g, '[]'),
       value: f.value,
-      line: lo + 1,
-      index: at - start,
-      length: len,
-      lineText: text.slice(start, end < 0 ? text.length : end).replace(/\r$/, ''),
+      line: place.line,
+      index: place.index,
+      length: place.length,
+      lineText: place.lineText,
     });
   }
   return out;

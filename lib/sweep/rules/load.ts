@@ -9,7 +9,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import type { ZodIssue } from 'zod';
 import { UserError } from '../../errors.js';
 import { projectRoot } from '../../project-root.js';
-import { fieldName, tomlLine } from '../locate.js';
+import { escapeRegex, fieldName, tomlLine } from '../locate.js';
 import { toJsRegex } from '../regex.js';
 import type { CompiledRule, RuleAllowlist, RuleSet } from '../types.js';
 import { rulesFileSchema, type RuleInput, type RulesFileInput } from './schema.js';
@@ -188,7 +188,7 @@ function compileAllowlist(
     regexes: a.regexes.map((r) => compileRegex(r, () => `${where('regexes')}: allowlist.regexes`, false)),
     regexTarget: a.regexTarget,
     stopwords: a.stopwords.map((s) => s.toLowerCase()),
-    ...(a.stopwords.length > 0 && { stopwordRegex: new RegExp(a.stopwords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i') }),
+    ...(a.stopwords.length > 0 && { stopwordRegex: new RegExp(a.stopwords.map(escapeRegex).join('|'), 'i') }),
     paths: a.paths.map((p) => compileRegex(p, () => `${where('paths')}: allowlist.paths`, false)),
   };
 }
