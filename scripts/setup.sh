@@ -36,5 +36,8 @@ fi
 step "Temporal CLI (pinned)"
 bash scripts/install-temporal.sh
 
+step "moto, the AWS API emulator (pinned)"
+bash scripts/install-moto.sh
+
 step "build"
 npm run --silent build
