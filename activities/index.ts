@@ -9,6 +9,7 @@ import { createFleetActivities } from './fleet/activities.js';
 import { EffectLedger } from './exec/effect-ledger.js';
 import { createHostActivities } from './hosts/activities.js';
 import { createOpenclawActivities } from './openclaw/activities.js';
+import { createRotationActivities } from './rotation/activities.js';
 import { fingerprintSecretRefs } from './secrets/refs.js';
 import { createSweepActivities, defaultSweepDeps } from './sweep/activities.js';
 
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     createFleetActivities(),
     createHostActivities(),
     createOpenclawActivities(),
+    createRotationActivities({ stateDir: deps.stateDir }),
     createSweepActivities(defaultSweepDeps(deps.stateDir)),
     {
       async appendAudit(event: AuditEvent): Promise<void> {

@@ -4,7 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../../lib/errors.js';
+import { loadConfig } from '../../lib/config.js';
 import { fingerprint, SECRET_REF_PATTERN } from '../../lib/secrets.js';
+import { rotationDir, RotationVault } from '../rotation/vault.js';
 
 export { SECRET_REF_PATTERN };
 
@@ -22,6 +24,9 @@ export async function resolveSecretRef(ref: string, env: NodeJS.ProcessEnv = pro
       throw new UserError(`secret reference ${ref}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
     }
   }
+  // Internal: a value a rotation keeps in the worker's vault while it hunts or scrubs old copies.
+  const rotation = /^rotation:([0-9a-f]{32}):(old|new)$/.exec(ref);
+  if (rotation) return new RotationVault(rotationDir(loadConfig(env).stateDir)).value(rotation[1]!, rotation[2] as 'old' | 'new');
   throw new UserError(`secret reference "${ref}" is not env:NAME or file:PATH`);
 }
 

@@ -7,6 +7,7 @@ import { approvalStep } from './approval.js';
 import { execStep } from './exec.js';
 import { factsStep } from './facts.js';
 import { gatewayStep } from './gateway.js';
+import { rotateStep } from './rotate.js';
 import { scrubStep } from './scrub.js';
 import { sweepStep } from './sweep.js';
 import { upgradePlanStep, upgradeStep } from './upgrade.js';
@@ -22,6 +23,7 @@ export const stepKinds = {
   upgrade: upgradeStep,
   sweep: sweepStep,
   scrub: scrubStep,
+  rotate: rotateStep,
 } as const;
 
 export type StepKindName = keyof typeof stepKinds;

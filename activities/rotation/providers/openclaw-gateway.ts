@@ -1,0 +1,103 @@
+/**
+ * The gateway token (or password) of one OpenClaw host. The gateway holds one value, so there is
+ * no overlap: installing the new value is the cut-over, and the gateway applies it live (hot
+ * reload on 2026.9.x, an in-process restart on 2026.1.x). Proof is the real WebSocket handshake
+ * plus the HTTP bearer check of `/tools/invoke`, both through the host's transport.
+ */
+import { randomBytes } from 'node:crypto';
+import { UserError } from '../../../lib/errors.js';
+import { compareVersions, isOpenclawVersion } from '../../../lib/openclaw-version.js';
+import { getPath } from '../../openclaw/config.js';
+import { probeHostGateway } from '../../openclaw/gateway-process.js';
+import { runOpenclaw, type OpenclawHost } from '../../openclaw/host.js';
+import { heartbeatIfInActivity } from '../../hosts/heartbeat.js';
+import type { ProofResult, RotationProvider } from './types.js';
+
+/** `config patch --stdin` keeps the value off the host's process list; older versions only have `config set`. */
+const PATCH_STDIN_SINCE = '2026.9.6';
+const LIVE_WAIT_MS = 30_000;
+
+function authField(h: OpenclawHost): 'token' | 'password' {
+  const mode = getPath(h.rawConfig, ['gateway', 'auth', 'mode']);
+  return mode === 'password' ? 'password' : 'token';
+}
+
+async function httpStatus(h: OpenclawHost, bearer: string): Promise<number | null> {
+  const fwd = await h.t.forwardPort(h.spec.gatewayPort);
+  try {
+    const r = await fetch(`http://127.0.0.1:${fwd.localPort}/tools/invoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(10_000),
+    });
+    await r.body?.cancel();
+    return r.status;
+  } catch {
+    return null;
+  } finally {
+    await fwd.close();
+  }
+}
+
+/** Polls until `want` holds or the wait ends; the gateway takes a moment to reload. */
+async function until(want: () => Promise<ProofResult>, ms = LIVE_WAIT_MS): Promise<ProofResult> {
+  const deadline = Date.now() + ms;
+  let last = await want();
+  while (!last.ok && Date.now() < deadline) {
+    heartbeatIfInActivity({ waiting: 'gateway reload' });
+    await new Promise((r) => setTimeout(r, 300));
+    last = await want();
+  }
+  return last;
+}
+
+export const openclawGateway: RotationProvider = {
+  name: 'openclaw-gateway',
+  overlapKind: 'cut-over',
+  async current(h) {
+    const field = authField(h);
+    const v = getPath(h.rawConfig, ['gateway', 'auth', field]);
+    if (v && typeof v === 'object') {
+      throw new UserError(`host ${h.spec.name}: gateway.auth.${field} in ${h.configPath} is a SecretRef; rotate the value in its store, then run \`openclaw secrets reload\``);
+    }
+    if (typeof v === 'string' && v.startsWith('${')) {
+      throw new UserError(`host ${h.spec.name}: gateway.auth.${field} in ${h.configPath} comes from the variable ${v}; change it where that variable is set`);
+    }
+    if (typeof v !== 'string' || v === '') {
+      throw new UserError(`host ${h.spec.name}: no gateway.auth.${field} in ${h.configPath} to rotate (a token from the environment only is not supported yet)`);
+    }
+    h.t.addSecrets([v]);
+    return v;
+  },
+  async issue() {
+    return randomBytes(32).toString('base64url');
+  },
+  async install(h, value) {
+    h.t.addSecrets([value]);
+    const field = authField(h);
+    const version = h.pkg?.version;
+    const r =
+      version && isOpenclawVersion(version) && compareVersions(version, PATCH_STDIN_SINCE) >= 0
+        ? await runOpenclaw(h, ['config', 'patch', '--stdin'], { timeoutMs: 120_000, stdin: JSON.stringify({ gateway: { auth: { [field]: value } } }) })
+        : await runOpenclaw(h, ['config', 'set', `gateway.auth.${field}`, value], { timeoutMs: 120_000 });
+    if (r.exitCode !== 0) {
+      throw new Error(`host ${h.spec.name}: openclaw config could not set gateway.auth.${field} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
+    }
+  },
+  async test(h, next, old) {
+    return until(async () => {
+      const [n, o] = [await probeHostGateway(h, next, 5_000), await probeHostGateway(h, old, 5_000)];
+      const ok = n.token === 'accepted' && o.token === 'rejected';
+      return { ok, detail: `new ${n.token}, old ${o.token} over the WebSocket handshake${ok ? '' : ` (${h.t.redact(n.detail ?? o.detail ?? '')})`}` };
+    });
+  },
+  async proveRevoked(h, old) {
+    return until(async () => {
+      const ws = await probeHostGateway(h, old, 5_000);
+      const http = await httpStatus(h, old);
+      const ok = ws.token === 'rejected' && (http === 401 || http === 403);
+      return { ok, detail: `old value: WebSocket ${ws.token}, HTTP /tools/invoke ${http ?? 'no answer'}` };
+    });
+  },
+};

@@ -1,0 +1,27 @@
+/** A rotation as anyone may see it: fingerprints and times, never values. Pure, shared by workflow, worker and CLI. */
+
+/** The four phases of a rotation (create, set, test, finish), plus the ways it can end early. */
+export type RotationState = 'pending' | 'installed' | 'tested' | 'promoted' | 'revoked' | 'finished' | 'abandoned';
+
+export type ProviderName = 'openclaw-gateway';
+
+export interface RotationView {
+  key: string;
+  provider: ProviderName;
+  credential: string;
+  host: string;
+  /** The run that rotates it (the host's child workflow id). */
+  run: string;
+  incident: string;
+  state: RotationState;
+  fingerprints: { old?: string; new: string };
+  /** ISO times per state reached. */
+  times: Partial<Record<RotationState | 'created', string>>;
+  /** `cut-over`: one value at a time; `dual`: old and new both work until revoke. */
+  overlapKind: 'cut-over' | 'dual';
+  overlapMs: number;
+  overlapEnds?: string;
+  /** Where the new value was delivered (a path on the worker), never the value. */
+  deliveredTo?: string;
+  notes: string[];
+}

@@ -1,0 +1,151 @@
+/**
+ * `rotate`: one credential on one host, in the phases AWS Secrets Manager uses, one step per
+ * phase so each gate sits where it must. `create` issues the new value and records it as pending
+ * (no gate: nothing outside the worker's vault changes). `set` (gated, showing old and new
+ * fingerprints) delivers it, installs it, tests it against the live service, promotes it and
+ * waits out the overlap window on a durable timer. `revoke` (gated) restarts the gateway where
+ * the host's version needs that for the rotation to take, proves the old value refused, moves
+ * every stale copy to quarantine, and drops the values from the vault.
+ */
+import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { RotationStatus } from '../../activities/rotation/activities.js';
+import type { Activities } from '../../activities/index.js';
+import { parseDuration } from '../../lib/duration.js';
+import { issuesFor } from '../../lib/rotation/known-issues.js';
+import { baseStep, durationText } from '../../lib/runbook/step-base.js';
+import { renderTemplate } from '../../lib/template.js';
+import { hostEffect, hostQuick } from '../activity-options.js';
+import { gatewayOps } from '../gateway-ops.js';
+import { startGateway, stopGateway } from '../upgrade-flow.js';
+import { scrubResult } from './scrub.js';
+import type { HostPlanContext, HostStepKind } from './types.js';
+
+const CREDENTIALS = ['gateway'] as const;
+
+const schema = baseStep
+  .extend({
+    kind: z.literal('rotate'),
+    phase: z.enum(['create', 'set', 'revoke']),
+    /** `gateway`: the host's gateway token or password. */
+    credential: z.enum(CREDENTIALS, { errorMap: () => ({ message: `credential must be one of ${CREDENTIALS.join(', ')}` }) }),
+    /** set: a worker-side file (0600) that receives the new value; `{{host}}` names the host. */
+    tokenFile: z.string().min(1).optional(),
+    /** How long the old value stays valid beside the new one, for credentials that allow two. */
+    overlap: durationText.default('0s'),
+    timeout: durationText.default('5m'),
+  })
+  .strict()
+  .transform((s) => (s.phase !== 'create' && s.approval === undefined ? { ...s, approval: true as const } : s));
+export type RotateStep = z.output<typeof schema>;
+
+const quick = proxyActivities<Activities>(hostQuick);
+
+/** What this run's create step for the same credential recorded on this host. */
+function created(step: RotateStep, ctx: HostPlanContext): RotationStatus | undefined {
+  const found = Object.values(ctx.hostEarlier).filter(
+    (e) => e.kind === 'rotate' && (e.result.rotation as RotationStatus | undefined)?.credential === step.credential,
+  );
+  return found[0]?.result.rotation as RotationStatus | undefined;
+}
+
+const HOST = /\{\{\s*host\s*\}\}/g;
+
+/** `{{host}}` may be in the step or in the parameter it names; the plan shows it unfilled, so hosts group. */
+function tokenFileFor(step: RotateStep, ctx: HostPlanContext, host?: string): string | undefined {
+  if (!step.tokenFile) return undefined;
+  const fill = (t: string) => (host ? t.replace(HOST, host) : t.replace(HOST, '<host>'));
+  return fill(renderTemplate(fill(step.tokenFile), ctx));
+}
+
+function restartReasons(version: string | null | undefined): string[] {
+  return issuesFor(version, 'gateway-auth').map((i) => `${i.id} (fixed in ${i.fixedIn}): ${i.effect}`);
+}
+
+export const rotateStep: HostStepKind<RotateStep> = {
+  scope: 'host',
+  schema,
+  alwaysGated: false,
+  describe(step, ctx) {
+    const rec = created(step, ctx);
+    const base = { credential: step.credential, provider: 'openclaw-gateway', phase: step.phase };
+    const fps = rec ? { old: rec.fingerprints.old, new: rec.fingerprints.new, hostVersion: rec.hostVersion } : {};
+    if (step.phase === 'create') {
+      return { ...base, action: 'issue a new random value (32 bytes) and record it as pending in the worker vault (0600); nothing on the host changes' };
+    }
+    if (step.phase === 'set') {
+      const file = tokenFileFor(step, ctx);
+      return {
+        ...base,
+        ...fps,
+        overlap: 'none: cut-over (the gateway holds one token; the old one stops working when the new one is installed)',
+        ...(file ? { deliverTo: `${file} on the worker (0600), before the cut-over` } : {}),
+        action: 'write gateway.auth.token through openclaw config, then prove over the live handshake: new accepted, old rejected; on failure put the old one back',
+      };
+    }
+    const reasons = restartReasons(rec?.hostVersion);
+    return {
+      ...base,
+      ...fps,
+      ...(reasons.length ? { warnings: reasons, restart: 'restart the gateway through what runs it, so the rotation takes on this version' } : {}),
+      action: 'prove the old value refused (WebSocket handshake and HTTP bearer), quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault',
+    };
+  },
+  async run(step, ctx) {
+    const host = ctx.plan.host;
+    const timeoutMs = parseDuration(step.timeout);
+    const acts = proxyActivities<Activities>(hostEffect(timeoutMs, `rotate ${step.credential} ${step.phase} on ${host.name}`));
+    if (step.phase === 'create') {
+      const rotation = await acts.rotationCreate({
+        host,
+        credential: step.credential,
+        runKey: ctx.workflowId,
+        incident: ctx.plan.incident,
+        overlapMs: parseDuration(step.overlap),
+      });
+      await ctx.record('rotation.created', { credential: step.credential, key: rotation.key, fingerprints: rotation.fingerprints });
+      return { summary: `${step.credential}: new value pending ${rotation.fingerprints.new} (old ${rotation.fingerprints.old ?? '?'})`, result: { rotation }, changed: true };
+    }
+    const rec = created(step, ctx.plan);
+    if (!rec) throw ApplicationFailure.nonRetryable(`step ${step.id}: no earlier rotate create step for ${step.credential} on this host`, 'NoRotation');
+    if (step.phase === 'set') {
+      const rotation = await acts.rotationSet({ host, key: rec.key, tokenFile: tokenFileFor(step, ctx.plan, host.name) });
+      await ctx.record('rotation.promoted', { credential: step.credential, key: rec.key, fingerprints: rotation.fingerprints, times: rotation.times, deliveredTo: rotation.deliveredTo });
+      if (rotation.overlapMs > 0) {
+        // The overlap: both values valid; a durable timer, so it survives a worker restart.
+        const left = Date.parse(rotation.overlapEnds!) - Date.now();
+        if (left > 0) await sleep(left);
+      }
+      return { summary: `${step.credential}: ${rotation.fingerprints.new} installed and tested (${rotation.notes.at(-1) ?? ''})`, result: { rotation }, changed: true };
+    }
+    const reasons = restartReasons(rec.hostVersion);
+    if (reasons.length) {
+      await ctx.record('rotation.restart', { credential: step.credential, reasons });
+      const ops = gatewayOps(ctx);
+      await startGateway(ops, await stopGateway(ops));
+    }
+    const proved = await acts.rotationProveRevoked({ host, key: rec.key });
+    await ctx.record('rotation.revoked', { credential: step.credential, key: rec.key, note: proved.notes.at(-1) });
+    const scrub = await acts.scrubHost({
+      host,
+      hunt: { [`old ${step.credential} value`]: `rotation:${rec.key}:old` },
+      // An exact hunt is cheap: beyond OpenClaw's default scope, the gateway's whole home and log dir.
+      ...(rec.huntPaths ? { extraPaths: rec.huntPaths } : {}),
+      label: `${ctx.workflowId}.${step.id}`.replace(/[^A-Za-z0-9._-]/g, '_'),
+      timeoutMs,
+    });
+    await ctx.record('rotation.scrubbed', scrubResult(scrub));
+    const rotation = await acts.rotationFinish({ key: rec.key });
+    return {
+      summary: `${step.credential}: old ${rotation.fingerprints.old} refused${reasons.length ? ' after a restart' : ''}; ${scrub.scrubbed.length} stale cop${scrub.scrubbed.length === 1 ? 'y' : 'ies'} quarantined`,
+      result: { rotation, scrub: scrubResult(scrub) },
+      changed: true,
+    };
+  },
+  async undo(step, outcome, ctx) {
+    // Only the create phase undoes: once promoted, going back would restore a compromised value.
+    if (step.phase !== 'create') return;
+    const rec = outcome.result?.rotation as RotationStatus;
+    await quick.rotationAbandon({ host: ctx.plan.host, key: rec.key, reason: 'a later step on this host failed' });
+  },
+};
