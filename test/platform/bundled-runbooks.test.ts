@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bundledRunbooksDir } from '../../cli/load-runbook.js';
 import { planRunbook } from '../../cli/commands/plan.js';
 
-const REQUIRED: Record<string, string[]> = { upgrade: ['version=2026.9.6'] };
+const REQUIRED: Record<string, string[]> = { upgrade: ['version=2026.9.6'], rotate: ['tokenFile=/var/lib/respond/tokens/{{host}}.token'] };
 const names = readdirSync(bundledRunbooksDir())
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.replace(/\.yaml$/, ''));
@@ -25,7 +25,7 @@ describe('bundled runbooks', () => {
   });
 
   it.each(names)('%s loads, validates and plans every step (a hash per gate, per wave for host steps)', async (name) => {
-    const withInventory = name === 'upgrade' || name === 'restart-gateway';
+    const withInventory = name === 'upgrade' || name === 'restart-gateway' || name === 'rotate';
     const plan = await planRunbook(name, REQUIRED[name] ?? [], 'INC-1', withInventory ? inventory : undefined);
     expect(plan.runbook).toBe(name);
     expect(plan.steps.length).toBeGreaterThan(0);

@@ -18,6 +18,7 @@ import type { HostSpec } from '../../lib/inventory/schema.js';
 import { fingerprint } from '../../lib/secrets.js';
 import { createFixtureHost, NEWER, OLDER, type FixtureHost } from '../fixtures/openclaw.js';
 import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
+import { maybeRecordHistory } from '../helpers/histories.js';
 import { historyJson, pendingFor, statusOf } from '../helpers/runs.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
 
@@ -88,6 +89,14 @@ async function start(inventory: string, incident: string, extra: string[]) {
   return s.cli(['start', join(ROOT, 'runbooks', 'rotate.yaml'), '--inventory', inventory, '--incident', incident, ...extra]);
 }
 
+/** From the approval of the cut-over to the proof that the live gateway refuses the old token (audit and vault times). */
+function cutOver(id: string): string {
+  const approved = s.audit().find((e) => e.workflowId === id && e.event === 'approval.granted' && e.step === 'gateway-set');
+  const rec = new RotationVault(rotationDir(join(s.dir, 'state'))).all().find((r) => r.run.startsWith(`${id}/`));
+  const at = (approved?.args as { at?: string } | undefined)?.at ?? approved?.ts;
+  return `cut-over approval -> old token rejected on the live gateway: ${Date.parse(rec!.times.tested!) - Date.parse(at!)} ms (install ${Date.parse(rec!.times.installed!) - Date.parse(at!)} ms)`;
+}
+
 function assertNoSecretAnywhere(values: string[], history: string) {
   const auditText = readFileSync(s.config.auditLogPath, 'utf8');
   for (const v of values) {
@@ -107,7 +116,7 @@ describe('rotate runbook: gateway token', () => {
     const began = Date.now();
     const r = await start(inv, 'ROT-1', ['--set', `hosts=${fx.spec.name}`, '--set', 'credentials=gateway', '--set', `tokenFile=${tokenFile}`, '--auto-approve', '--wait']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    console.log(`rotate (local, ${NEWER}): ${Date.now() - began} ms, start to completion`);
+    console.log(`rotate (local, ${NEWER}): ${Date.now() - began} ms, start to completion; ${cutOver('respond-rotate-ROT-1')}`);
 
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     const next = readFileSync(tokenFile, 'utf8').trim();
@@ -137,7 +146,7 @@ describe('rotate runbook: gateway token', () => {
     const id = 'respond-rotate-ROT-1';
     const events = s.audit().filter((e) => e.host === fx.spec.name).map((e) => e.event);
     expect(events).toEqual(expect.arrayContaining(['rotation.created', 'rotation.promoted', 'rotation.revoked', 'rotation.scrubbed']));
-    assertNoSecretAnywhere([fx.token, next], await historyJson(c, id));
+    assertNoSecretAnywhere([fx.token, next], (await historyJson(c, id)) + (await historyJson(c, `${id}/${fx.spec.name}`)));
   });
 
   it('over SSH on 2026.1.29, approved by hand, the worker SIGKILLed after create and after set: one new token, the old one refused after a restart', async () => {
@@ -174,15 +183,16 @@ describe('rotate runbook: gateway token', () => {
     const revokeGate = await pendingFor(s, c, id, 'gateway-revoke');
     const next = readFileSync(join(s.dir, 'tokens', `${host.name}.token`), 'utf8').trim();
     issued.push(next);
-    const cutOverMs = Date.now() - approvedAt;
     expect(await verdicts(host, [next, fx.token])).toEqual(['accepted', 'rejected']);
-    console.log(`set approval to old token rejected (over ssh, ${OLDER}): <= ${cutOverMs} ms`);
+    void approvedAt;
     const [rg] = revokeGate.action.args.groups as Array<{ action: Record<string, unknown> }>;
     expect(rg!.action.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^CVE-2026-43585/)]));
     await killWorker();
     await approve('gateway-revoke');
     const result = await c.workflow.getHandle(id).result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
     expect(result).toBe('completed');
+    console.log(`over ssh, ${OLDER}: ${cutOver(id)}`);
+    await maybeRecordHistory(s, `${id}/${host.name}`, 'rotate-host-test');
 
     // Exactly one rotation record, and the live gateway accepts the token it issued.
     const recs = new RotationVault(rotationDir(join(s.dir, 'state'))).all().filter((x) => x.incident === 'ROT-2');
@@ -192,7 +202,7 @@ describe('rotate runbook: gateway token', () => {
     const events = s.audit().filter((e) => e.workflowId === id).map((e) => e.event);
     expect(events).toEqual(expect.arrayContaining(['rotation.restart', 'rotation.revoked', 'approval.granted']));
     for (const dir of [fx.spec.env.HOME!, fx.stateDir, join(fx.root, 'logs')]) expect(filesHolding(dir, fx.token, 'quarantine')).toEqual([]);
-    assertNoSecretAnywhere([fx.token, next], await historyJson(c, id));
+    assertNoSecretAnywhere([fx.token, next], (await historyJson(c, id)) + (await historyJson(c, `${id}/${host.name}`)));
   });
 
   it('a new token that fails its test leaves the old one in place and working', async () => {

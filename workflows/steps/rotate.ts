@@ -80,7 +80,7 @@ export const rotateStep: HostStepKind<RotateStep> = {
         ...fps,
         overlap: 'none: cut-over (the gateway holds one token; the old one stops working when the new one is installed)',
         ...(file ? { deliverTo: `${file} on the worker (0600), before the cut-over` } : {}),
-        action: 'write gateway.auth.token through openclaw config, then prove over the live handshake: new accepted, old rejected; on failure put the old one back',
+        action: 'write gateway.auth.token into the config the gateway reads (in place, atomically, 0600; through openclaw config for a JSON5 file), then prove over the live handshake: new accepted, old rejected; on failure put the old one back',
       };
     }
     const reasons = restartReasons(rec?.hostVersion);

@@ -52,6 +52,27 @@ async function until(want: () => Promise<ProofResult>, ms = LIVE_WAIT_MS): Promi
   return last;
 }
 
+/**
+ * A plain-JSON config is rewritten in place (atomically, 0600): no CLI start-up of several
+ * seconds before the cut-over, the value never on a command line, and no new `.bak` copy of the
+ * old token. A JSON5 file (comments, trailing commas) goes through `openclaw config`, which
+ * understands it. Returns false when the CLI must do it.
+ */
+async function writeDirectly(h: OpenclawHost, field: 'token' | 'password', value: string): Promise<boolean> {
+  const text = await h.t.readFile(h.configPath);
+  if (text === null) return false;
+  let cfg: Record<string, any>;
+  try {
+    cfg = JSON.parse(text) as Record<string, any>;
+  } catch {
+    return false;
+  }
+  if (typeof cfg.gateway?.auth !== 'object' || cfg.gateway.auth === null) return false;
+  cfg.gateway.auth[field] = value;
+  await h.t.writeFile(h.configPath, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+  return true;
+}
+
 export const openclawGateway: RotationProvider = {
   name: 'openclaw-gateway',
   overlapKind: 'cut-over',
@@ -76,6 +97,7 @@ export const openclawGateway: RotationProvider = {
   async install(h, value) {
     h.t.addSecrets([value]);
     const field = authField(h);
+    if (await writeDirectly(h, field, value)) return;
     const version = h.pkg?.version;
     const r =
       version && isOpenclawVersion(version) && compareVersions(version, PATCH_STDIN_SINCE) >= 0
