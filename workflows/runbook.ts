@@ -325,7 +325,8 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
     await audit('approval.requested', { step: step.id, args: { hash, approvers: policy.approvers, minApprovals: policy.minApprovals, ...(wave ? { merkleRoot: wave.root, hosts: wave.leaves.length } : {}) } });
     publish();
     // `--auto-approve`: the workflow approves the hash it computed itself, as auto:<actor>.
-    if (input.autoApprove && spec.autoApprove !== false && step.autoApprove !== false) {
+    // A planned action may say it needs a person (a host where a rotation takes only with a restart).
+    if (input.autoApprove && spec.autoApprove !== false && step.autoApprove !== false && action.args.explicitApproval !== true) {
       gate.autoApprove(`auto:${input.autoApprove.actor}`, Date.now());
     }
     let decided = await condition(() => gate.decision !== undefined, policy.timeoutMs);

@@ -57,6 +57,13 @@ export function createRotationActivities(deps: { stateDir: string }) {
     ...(h ? { huntPaths: huntPaths(h) } : {}),
   });
 
+  const promote = (key: string, version: string | null): RotationStatus => {
+    vault.advance(key, 'promoted', (r) => {
+      r.overlapEnds = new Date(Date.now() + r.overlapMs).toISOString();
+    });
+    return status(key, version);
+  };
+
   return {
     /** Create: issue the new value and record it as pending before anything else sees it. */
     async rotationCreate(input: CreateInput): Promise<RotationStatus> {
@@ -95,7 +102,9 @@ export function createRotationActivities(deps: { stateDir: string }) {
           const rec = vault.get(input.key);
           if (!rec) throw ApplicationFailure.nonRetryable(`no pending rotation ${input.key}: its create step did not run`, 'NoRotation');
           const version = h.pkg?.version ?? null;
-          if (['tested', 'promoted', 'revoked', 'finished'].includes(rec.state)) return status(input.key, version);
+          if (['promoted', 'revoked', 'finished'].includes(rec.state)) return status(input.key, version);
+          // Tested but not promoted: the worker died between the two; the proof already stands.
+          if (rec.state === 'tested') return promote(input.key, version);
           if (rec.state === 'abandoned') throw ApplicationFailure.nonRetryable(`rotation of ${rec.credential} on ${rec.host} was abandoned: ${rec.notes.at(-1) ?? ''}`, 'Abandoned');
           const p = providerFor(rec.credential);
           const next = vault.value(input.key, 'new');
@@ -122,10 +131,7 @@ export function createRotationActivities(deps: { stateDir: string }) {
             );
           }
           vault.advance(input.key, 'tested', (r) => r.notes.push(`tested: ${proof.detail}`));
-          vault.advance(input.key, 'promoted', (r) => {
-            r.overlapEnds = new Date(Date.now() + r.overlapMs).toISOString();
-          });
-          return status(input.key, version);
+          return promote(input.key, version);
         }),
       );
     },

@@ -45,8 +45,11 @@ export function waveGate(input: WaveGateInput): WaveGate {
     ...(g.names.length > SHOWN_NAMES ? { moreHosts: g.names.length - SHOWN_NAMES } : {}),
     action: input.samples[g.hash] ?? 'not shown',
   }));
+  // One host that needs a person makes the whole wave's gate refuse --auto-approve.
+  const explicit = Object.values(input.samples).some((a) => a.explicitApproval === true);
   const { action, hash } = plannedAction(input.id, {
     wave: `${input.wave}/${input.waves}`,
+    ...(explicit ? { explicitApproval: true } : {}),
     hostCount: input.leaves.length,
     distinctActions: groups.length,
     groups: shown,

@@ -155,7 +155,8 @@ describe('rotate runbook: gateway token', () => {
     const host: HostSpec = { ...fx.spec, transport: sshd.transport() };
     const inv = inventoryFor('remote', [host]);
     const tokenFile = join(s.dir, 'tokens', '{{host}}.token');
-    const r = await start(inv, 'ROT-2', ['--set', `hosts=${host.name}`, '--set', `tokenFile=${tokenFile}`, '--json']);
+    // --auto-approve, yet this version needs a restart for the rotation to take: a person must approve.
+    const r = await start(inv, 'ROT-2', ['--set', `hosts=${host.name}`, '--set', `tokenFile=${tokenFile}`, '--auto-approve', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const { id } = JSON.parse(r.stdout) as { id: string };
 
@@ -174,7 +175,10 @@ describe('rotate runbook: gateway token', () => {
     // After create: the gate shows both fingerprints; the worker dies while the run waits.
     const setGate = await pendingFor(s, c, id, 'gateway-set');
     const [group] = setGate.action.args.groups as Array<{ action: Record<string, unknown> }>;
-    expect(group!.action).toMatchObject({ old: fingerprint(fx.token), overlap: expect.stringMatching(/cut-over/) });
+    expect(group!.action).toMatchObject({ old: fingerprint(fx.token), overlap: expect.stringMatching(/cut-over/), explicitApproval: true });
+    expect(setGate.action.args.explicitApproval).toBe(true);
+    await new Promise((res) => setTimeout(res, 1500));
+    expect((await statusOf(c, id)).pending).toMatchObject({ step: 'gateway-set', approvals: [] });
     await killWorker();
     const approvedAt = Date.now();
     await approve('gateway-set');

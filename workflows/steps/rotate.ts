@@ -73,21 +73,26 @@ export const rotateStep: HostStepKind<RotateStep> = {
     if (step.phase === 'create') {
       return { ...base, action: 'issue a new random value (32 bytes) and record it as pending in the worker vault (0600); nothing on the host changes' };
     }
+    const reasons = restartReasons(rec?.hostVersion);
+    // Below the fixed releases a person must approve, knowing the gateway restarts at revoke.
+    const warned = reasons.length
+      ? { warnings: reasons, restart: 'at revoke, restart the gateway through what runs it, so the rotation takes on this version', explicitApproval: true }
+      : {};
     if (step.phase === 'set') {
       const file = tokenFileFor(step, ctx);
       return {
         ...base,
         ...fps,
+        ...warned,
         overlap: 'none: cut-over (the gateway holds one token; the old one stops working when the new one is installed)',
         ...(file ? { deliverTo: `${file} on the worker (0600), before the cut-over` } : {}),
         action: 'write gateway.auth.token into the config the gateway reads (in place, atomically, 0600; through openclaw config for a JSON5 file), then prove over the live handshake: new accepted, old rejected; on failure put the old one back',
       };
     }
-    const reasons = restartReasons(rec?.hostVersion);
     return {
       ...base,
       ...fps,
-      ...(reasons.length ? { warnings: reasons, restart: 'restart the gateway through what runs it, so the rotation takes on this version' } : {}),
+      ...warned,
       action: 'prove the old value refused (WebSocket handshake and HTTP bearer), quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault',
     };
   },
