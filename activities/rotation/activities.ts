@@ -1,28 +1,38 @@
 /**
  * Rotation activities, one per phase. Each reads and advances the credential's vault record, so
- * a retry after a worker died mid-phase resumes from what the record says happened: a pending
- * value is never issued twice, an installed one is installed again (idempotent) and tested.
+ * a retry after a worker died mid-phase resumes from what the record says happened: a value is
+ * never issued twice, an installed one is installed again (idempotent) and tested.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import type { RotationView } from '../../lib/rotation/types.js';
+import { fingerprint } from '../../lib/secrets.js';
 import { asActivity } from '../hosts/failures.js';
 import { createTransport } from '../hosts/transports/index.js';
 import { getPath } from '../openclaw/config.js';
 import { openOpenclawHost, type OpenclawHost } from '../openclaw/host.js';
+import { awsIamAccessKey } from './providers/aws-iam-access-key.js';
 import { openclawGateway } from './providers/openclaw-gateway.js';
-import type { RotationProvider } from './providers/types.js';
-import { fingerprints, rotationDir, RotationVault, viewOf } from './vault.js';
+import type { CredentialValue, RotationProvider } from './providers/types.js';
+import { rotationDir, RotationVault, viewOf, type RotationRecord } from './vault.js';
 
-const PROVIDERS: Record<string, RotationProvider> = { gateway: openclawGateway };
+interface Resolved {
+  p: RotationProvider<unknown>;
+  cfg: unknown;
+}
 
-function providerFor(credential: string): RotationProvider {
-  const p = PROVIDERS[credential];
-  if (!p) throw ApplicationFailure.nonRetryable(`credential "${credential}" has no provider here (supported: ${Object.keys(PROVIDERS).join(', ')})`, 'UnknownCredential');
-  return p;
+/** `gateway` is every host's own; other names come from the host's `credentials:` in the inventory. */
+export function providerFor(host: HostSpec, credential: string): Resolved {
+  if (credential === 'gateway') return { p: openclawGateway as RotationProvider<unknown>, cfg: null };
+  const cfg = host.credentials?.[credential];
+  if (!cfg) {
+    const known = ['gateway', ...Object.keys(host.credentials ?? {})].join(', ');
+    throw ApplicationFailure.nonRetryable(`host ${host.name} has no credential "${credential}" (known: ${known}; add it under the host's credentials: in the inventory)`, 'UnknownCredential');
+  }
+  return { p: awsIamAccessKey as RotationProvider<unknown>, cfg };
 }
 
 export interface CreateInput {
@@ -42,9 +52,8 @@ export interface RotationStatus extends RotationView {
 
 export function createRotationActivities(deps: { stateDir: string }) {
   const vault = new RotationVault(rotationDir(deps.stateDir));
-  const open = (host: HostSpec): Promise<OpenclawHost> => openOpenclawHost(host, createTransport(host));
   const withHost = async <T>(host: HostSpec, fn: (h: OpenclawHost) => Promise<T>): Promise<T> => {
-    const h = await open(host);
+    const h = await openOpenclawHost(host, createTransport(host));
     try {
       return await fn(h);
     } finally {
@@ -56,7 +65,10 @@ export function createRotationActivities(deps: { stateDir: string }) {
     hostVersion,
     ...(h ? { huntPaths: huntPaths(h) } : {}),
   });
-
+  const valueOf = (rec: RotationRecord, which: 'old' | 'new'): CredentialValue => ({
+    value: vault.value(rec.key, which),
+    ...(rec.ids?.[which] ? { id: rec.ids[which] } : {}),
+  });
   const promote = (key: string, version: string | null): RotationStatus => {
     vault.advance(key, 'promoted', (r) => {
       r.overlapEnds = new Date(Date.now() + r.overlapMs).toISOString();
@@ -65,30 +77,41 @@ export function createRotationActivities(deps: { stateDir: string }) {
   };
 
   return {
-    /** Create: issue the new value and record it as pending before anything else sees it. */
+    /** Create: the intent is recorded before the issue call and the result right after it. */
     async rotationCreate(input: CreateInput): Promise<RotationStatus> {
       return asActivity(() =>
         withHost(input.host, async (h) => {
           const key = RotationVault.keyOf(input.runKey, input.credential);
           const version = h.pkg?.version ?? null;
-          if (vault.get(key)) return status(key, version, h);
-          const p = providerFor(input.credential);
-          const old = await p.current(h);
-          const next = await p.issue();
-          vault.put({
-            key,
-            provider: p.name as RotationView['provider'],
-            credential: input.credential,
-            host: input.host.name,
-            run: input.runKey,
-            incident: input.incident,
-            state: 'pending',
-            fingerprints: fingerprints(old, next),
-            times: { created: new Date().toISOString(), pending: new Date().toISOString() },
-            overlapKind: p.overlapKind,
-            overlapMs: p.overlapKind === 'cut-over' ? 0 : input.overlapMs,
-            notes: [],
-            values: { old, new: next },
+          const { p, cfg } = providerFor(input.host, input.credential);
+          let rec = vault.get(key);
+          if (rec && rec.state !== 'creating') return status(key, version, h);
+          const interruptedAt = rec?.times.creating;
+          const old = rec ? valueOf(rec, 'old') : await p.current(h, cfg);
+          if (!rec) {
+            const now = new Date().toISOString();
+            rec = vault.put({
+              key,
+              provider: p.name,
+              credential: input.credential,
+              host: input.host.name,
+              run: input.runKey,
+              incident: input.incident,
+              state: 'creating',
+              fingerprints: { old: fingerprint(old.value), new: '' },
+              ...(old.id ? { ids: { old: old.id } } : {}),
+              times: { created: now, creating: now },
+              overlapKind: p.overlapKind,
+              overlapMs: p.overlapKind === 'cut-over' ? 0 : input.overlapMs,
+              notes: [],
+              values: { old: old.value },
+            });
+          }
+          const next = await p.issue(cfg, old, interruptedAt);
+          vault.advance(key, 'pending', (r) => {
+            r.fingerprints.new = fingerprint(next.value);
+            if (next.id) r.ids = { ...r.ids, new: next.id };
+            r.values = { ...r.values, new: next.value };
           });
           return status(key, version, h);
         }),
@@ -106,21 +129,22 @@ export function createRotationActivities(deps: { stateDir: string }) {
           // Tested but not promoted: the worker died between the two; the proof already stands.
           if (rec.state === 'tested') return promote(input.key, version);
           if (rec.state === 'abandoned') throw ApplicationFailure.nonRetryable(`rotation of ${rec.credential} on ${rec.host} was abandoned: ${rec.notes.at(-1) ?? ''}`, 'Abandoned');
-          const p = providerFor(rec.credential);
-          const next = vault.value(input.key, 'new');
-          const old = vault.value(input.key, 'old');
-          h.t.addSecrets([next, old]);
+          const { p, cfg } = providerFor(input.host, rec.credential);
+          const next = valueOf(rec, 'new');
+          const old = valueOf(rec, 'old');
+          h.t.addSecrets([next.value, old.value]);
           // Delivered before the cut-over, so the operator can never be left without the new value.
           if (input.tokenFile) {
-            const path = deliver(vault, rec.key, input.tokenFile, next);
+            const path = deliver(vault, rec.key, input.tokenFile, next.value);
             vault.update(input.key, (r) => void (r.deliveredTo = path));
           }
-          await p.install(h, next);
+          await p.install(h, cfg, next);
           vault.advance(input.key, 'installed');
-          const proof = await p.test(h, next, old);
+          const proof = await p.test(h, cfg, next, old);
           if (!proof.ok) {
-            await p.install(h, old);
-            const back = await p.test(h, old, next);
+            await p.install(h, cfg, old);
+            const back = await p.test(h, cfg, old, next);
+            await p.discard(cfg, next);
             vault.advance(input.key, 'abandoned', (r) => {
               r.notes.push(`test failed (${proof.detail}); old value reinstalled (${back.detail})`);
               delete r.values;
@@ -136,39 +160,33 @@ export function createRotationActivities(deps: { stateDir: string }) {
       );
     },
 
-    /** Undo before promotion: the pending value goes, the old one stays (or is put back). */
+    /** Undo before promotion: the pending value goes (from the host and the service), the old one stays. */
     async rotationAbandon(input: { host: HostSpec; key: string; reason: string }): Promise<RotationStatus | null> {
       return asActivity(async () => {
         const rec = vault.get(input.key);
-        if (!rec) return null;
-        if (rec.state === 'pending') {
-          vault.advance(input.key, 'abandoned', (r) => {
-            r.notes.push(`abandoned before install: ${input.reason}`);
-            delete r.values;
-          });
-        } else if (rec.state === 'installed') {
-          await withHost(input.host, async (h) => {
-            await providerFor(rec.credential).install(h, vault.value(input.key, 'old'));
-          });
-          vault.advance(input.key, 'abandoned', (r) => {
-            r.notes.push(`old value reinstalled: ${input.reason}`);
-            delete r.values;
-          });
-        }
+        if (!rec || !['creating', 'pending', 'installed'].includes(rec.state)) return rec ? status(input.key, null) : null;
+        const { p, cfg } = providerFor(input.host, rec.credential);
+        if (rec.state === 'installed') await withHost(input.host, (h) => p.install(h, cfg, valueOf(rec, 'old')));
+        if (rec.values?.new !== undefined) await p.discard(cfg, valueOf(rec, 'new'));
+        vault.advance(input.key, 'abandoned', (r) => {
+          r.notes.push(`abandoned (${rec.state === 'installed' ? 'old value reinstalled' : 'nothing installed'}): ${input.reason}`);
+          delete r.values;
+        });
         return status(input.key, null);
       });
     },
 
-    /** Finish: prove the old value is refused by the live service. */
-    async rotationProveRevoked(input: { host: HostSpec; key: string }): Promise<RotationStatus> {
+    /** Finish: end the old value at the service and prove it refused. */
+    async rotationRevoke(input: { host: HostSpec; key: string }): Promise<RotationStatus> {
       return asActivity(() =>
         withHost(input.host, async (h) => {
           const rec = vault.get(input.key);
           if (!rec) throw ApplicationFailure.nonRetryable(`no rotation ${input.key}`, 'NoRotation');
           if (rec.state === 'revoked' || rec.state === 'finished') return status(input.key, h.pkg?.version ?? null);
-          const old = vault.value(input.key, 'old');
-          h.t.addSecrets([old, vault.value(input.key, 'new')]);
-          const proof = await providerFor(rec.credential).proveRevoked(h, old);
+          const { p, cfg } = providerFor(input.host, rec.credential);
+          const old = valueOf(rec, 'old');
+          h.t.addSecrets([old.value, vault.value(input.key, 'new')]);
+          const proof = await p.revoke(h, cfg, old);
           if (!proof.ok) throw new Error(`the old ${rec.credential} on ${rec.host} is still accepted: ${proof.detail}`);
           vault.advance(input.key, 'revoked', (r) => r.notes.push(`revoked: ${proof.detail}`));
           return status(input.key, h.pkg?.version ?? null);

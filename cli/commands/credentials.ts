@@ -51,7 +51,7 @@ async function rowFor(host: HostSpec, records: RotationView[]): Promise<Credenti
   const t = createTransport(host);
   try {
     const h = await openOpenclawHost(host, t);
-    row.fingerprint = fingerprint(await openclawGateway.current(h));
+    row.fingerprint = fingerprint((await openclawGateway.current(h, null)).value);
     const promoted = [...mine].reverse().find((r) => r.fingerprints.new === row.fingerprint && r.times.promoted);
     if (promoted) {
       row.since = promoted.times.promoted!;

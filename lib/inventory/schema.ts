@@ -3,6 +3,7 @@
  * Objects are strict so a misspelt key is an error rather than a silently ignored setting.
  */
 import { z } from 'zod';
+import { DURATION_PATTERN } from '../duration.js';
 
 const hostName = z
   .string()
@@ -58,6 +59,27 @@ const installSchema = z.discriminatedUnion('method', [npmInstallSchema, dockerIn
       : { message: ctx.defaultError },
 });
 
+/**
+ * A credential a host's consumers use, rotated by the `rotate` step under this name. The values
+ * are read on the host where the consumer reads them; the inventory names only where.
+ */
+export const awsIamCredentialSchema = z
+  .object({
+    provider: z.literal('aws-iam-access-key'),
+    /** The IAM user that owns the key; it may hold two keys, which is what makes the overlap. */
+    iamUser: nonEmpty,
+    /** Where the consumer reads the key on the host: a profile of an AWS shared credentials file. */
+    file: nonEmpty.default('~/.aws/credentials'),
+    profile: nonEmpty.default('default'),
+    region: nonEmpty.default('us-east-1'),
+    /** An AWS-compatible endpoint (moto, LocalStack); unset for AWS itself. */
+    endpoint: z.string().url().optional(),
+    /** How long the old key stays active beside the new one. */
+    overlap: z.string().regex(DURATION_PATTERN, 'expected a duration such as 30s, 15m, 2h or 1d').default('1h'),
+  })
+  .strict();
+export type AwsIamCredential = z.infer<typeof awsIamCredentialSchema>;
+
 export const hostSchema = z
   .object({
     name: hostName,
@@ -72,6 +94,8 @@ export const hostSchema = z
     gatewayPort: z.number().int().min(1).max(65535).default(18789),
     // Extra environment for every command respond runs on the host (not for secrets).
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+    // Credentials beyond the gateway's own token that `rotate` may rotate here, by name.
+    credentials: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'credential names are lower-case letters, digits and -'), awsIamCredentialSchema).optional(),
   })
   .strict();
 

@@ -1,9 +1,9 @@
 /** A rotation as anyone may see it: fingerprints and times, never values. Pure, shared by workflow, worker and CLI. */
 
-/** The four phases of a rotation (create, set, test, finish), plus the ways it can end early. */
-export type RotationState = 'pending' | 'installed' | 'tested' | 'promoted' | 'revoked' | 'finished' | 'abandoned';
+/** `creating`: the issue call began and its result is not recorded yet. The four phases of a rotation (create, set, test, finish), plus the ways it can end early. */
+export type RotationState = 'creating' | 'pending' | 'installed' | 'tested' | 'promoted' | 'revoked' | 'finished' | 'abandoned';
 
-export type ProviderName = 'openclaw-gateway';
+export type ProviderName = 'openclaw-gateway' | 'aws-iam-access-key';
 
 export interface RotationView {
   key: string;
@@ -15,6 +15,8 @@ export interface RotationView {
   incident: string;
   state: RotationState;
   fingerprints: { old?: string; new: string };
+  /** Public ids where the service names its credentials (IAM access key ids): not secret. */
+  ids?: { old?: string; new?: string };
   /** ISO times per state reached. */
   times: Partial<Record<RotationState | 'created', string>>;
   /** `cut-over`: one value at a time; `dual`: old and new both work until revoke. */

@@ -21,18 +21,16 @@ import { startGateway, stopGateway } from '../upgrade-flow.js';
 import { scrubResult } from './scrub.js';
 import type { HostPlanContext, HostStepKind } from './types.js';
 
-const CREDENTIALS = ['gateway'] as const;
-
 const schema = baseStep
   .extend({
     kind: z.literal('rotate'),
     phase: z.enum(['create', 'set', 'revoke']),
-    /** `gateway`: the host's gateway token or password. */
-    credential: z.enum(CREDENTIALS, { errorMap: () => ({ message: `credential must be one of ${CREDENTIALS.join(', ')}` }) }),
+    /** `gateway` (the host's gateway token or password) or a name under the host's `credentials:`; empty: skipped. */
+    credential: z.string(),
+    /** Run only when this comma list (usually `{{params.credentials}}`) names the credential, or says `all`. */
+    only: z.string().optional(),
     /** set: a worker-side file (0600) that receives the new value; `{{host}}` names the host. */
     tokenFile: z.string().min(1).optional(),
-    /** How long the old value stays valid beside the new one, for credentials that allow two. */
-    overlap: durationText.default('0s'),
     timeout: durationText.default('5m'),
   })
   .strict()
@@ -43,10 +41,35 @@ const quick = proxyActivities<Activities>(hostQuick);
 
 /** What this run's create step for the same credential recorded on this host. */
 function created(step: RotateStep, ctx: HostPlanContext): RotationStatus | undefined {
+  const name = credentialOf(step, ctx);
   const found = Object.values(ctx.hostEarlier).filter(
-    (e) => e.kind === 'rotate' && (e.result.rotation as RotationStatus | undefined)?.credential === step.credential,
+    (e) => e.kind === 'rotate' && (e.result.rotation as RotationStatus | undefined)?.credential === name,
   );
   return found[0]?.result.rotation as RotationStatus | undefined;
+}
+
+function credentialOf(step: RotateStep, ctx: HostPlanContext): string {
+  return renderTemplate(step.credential, ctx).trim();
+}
+
+/** Why this step does nothing on this host, or undefined when it runs. */
+function skipReason(step: RotateStep, ctx: HostPlanContext): string | undefined {
+  const name = credentialOf(step, ctx);
+  if (!name) return 'no credential named for this step';
+  if (step.only !== undefined) {
+    const wanted = renderTemplate(step.only, ctx).split(',').map((x) => x.trim()).filter(Boolean);
+    if (!wanted.includes('all') && !wanted.includes(name)) return `${name} is not among the selected credentials (${wanted.join(', ') || 'none'})`;
+  }
+  return undefined;
+}
+
+/** The provider and its overlap for this host, from the inventory. Pure. */
+function providerOf(name: string, ctx: HostPlanContext): { provider: string; overlap: string } {
+  if (name === 'gateway') return { provider: 'openclaw-gateway', overlap: 'none: cut-over (the gateway holds one token; the old one stops working when the new one is installed)' };
+  const c = ctx.host.credentials?.[name];
+  return c
+    ? { provider: c.provider, overlap: `${c.overlap}: old and new keys both active (IAM allows two), on a durable timer, then the old key is deactivated and deleted` }
+    : { provider: 'unknown: not in this host\'s inventory credentials', overlap: 'unknown' };
 }
 
 const HOST = /\{\{\s*host\s*\}\}/g;
@@ -67,13 +90,23 @@ export const rotateStep: HostStepKind<RotateStep> = {
   schema,
   alwaysGated: false,
   describe(step, ctx) {
+    const skip = skipReason(step, ctx);
+    if (skip) return { credential: credentialOf(step, ctx), phase: step.phase, skipped: skip };
+    const name = credentialOf(step, ctx);
     const rec = created(step, ctx);
-    const base = { credential: step.credential, provider: 'openclaw-gateway', phase: step.phase };
-    const fps = rec ? { old: rec.fingerprints.old, new: rec.fingerprints.new, hostVersion: rec.hostVersion } : {};
+    const { provider, overlap } = providerOf(name, ctx);
+    const base = { credential: name, provider, phase: step.phase };
+    const fps = rec ? { old: rec.fingerprints.old, new: rec.fingerprints.new, ...(rec.ids ? { ids: rec.ids } : {}), hostVersion: rec.hostVersion } : {};
+    const gateway = provider === 'openclaw-gateway';
     if (step.phase === 'create') {
-      return { ...base, action: 'issue a new random value (32 bytes) and record it as pending in the worker vault (0600); nothing on the host changes' };
+      return {
+        ...base,
+        action: gateway
+          ? 'issue a new random value (32 bytes) and record it as pending in the worker vault (0600); nothing on the host changes'
+          : 'create a second access key for the IAM user and record it as pending in the worker vault (0600); the old key keeps working',
+      };
     }
-    const reasons = restartReasons(rec?.hostVersion);
+    const reasons = gateway ? restartReasons(rec?.hostVersion) : [];
     // Below the fixed releases a person must approve, knowing the gateway restarts at revoke.
     const warned = reasons.length
       ? { warnings: reasons, restart: 'at revoke, restart the gateway through what runs it, so the rotation takes on this version', explicitApproval: true }
@@ -84,56 +117,64 @@ export const rotateStep: HostStepKind<RotateStep> = {
         ...base,
         ...fps,
         ...warned,
-        overlap: 'none: cut-over (the gateway holds one token; the old one stops working when the new one is installed)',
+        overlap,
         ...(file ? { deliverTo: `${file} on the worker (0600), before the cut-over` } : {}),
-        action: 'write gateway.auth.token into the config the gateway reads (in place, atomically, 0600; through openclaw config for a JSON5 file), then prove over the live handshake: new accepted, old rejected; on failure put the old one back',
+        action: gateway
+          ? 'write gateway.auth.token into the config the gateway reads (in place, atomically, 0600; through openclaw config for a JSON5 file), then prove over the live handshake: new accepted, old rejected; on failure put the old one back'
+          : 'write the new key into the consumer\'s profile on the host (0600), prove it with STS GetCallerIdentity, then keep both keys active through the overlap; on failure put the old one back and delete the new key',
       };
     }
     return {
       ...base,
       ...fps,
       ...warned,
-      action: 'prove the old value refused (WebSocket handshake and HTTP bearer), quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault',
+      action: gateway
+        ? 'prove the old value refused (WebSocket handshake and HTTP bearer), quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault'
+        : 'deactivate the old access key, delete it, prove it refused by STS, quarantine and redact every copy of its secret in the host scope, drop both values from the vault',
     };
   },
   async run(step, ctx) {
     const host = ctx.plan.host;
+    const skip = skipReason(step, ctx.plan);
+    if (skip) return { summary: `skipped: ${skip}`, changed: false };
+    const name = credentialOf(step, ctx.plan);
     const timeoutMs = parseDuration(step.timeout);
-    const acts = proxyActivities<Activities>(hostEffect(timeoutMs, `rotate ${step.credential} ${step.phase} on ${host.name}`));
+    const acts = proxyActivities<Activities>(hostEffect(timeoutMs, `rotate ${name} ${step.phase} on ${host.name}`));
     if (step.phase === 'create') {
+      const own = host.credentials?.[name];
       const rotation = await acts.rotationCreate({
         host,
-        credential: step.credential,
+        credential: name,
         runKey: ctx.workflowId,
         incident: ctx.plan.incident,
-        overlapMs: parseDuration(step.overlap),
+        overlapMs: own ? parseDuration(own.overlap) : 0,
       });
-      await ctx.record('rotation.created', { credential: step.credential, key: rotation.key, fingerprints: rotation.fingerprints });
-      return { summary: `${step.credential}: new value pending ${rotation.fingerprints.new} (old ${rotation.fingerprints.old ?? '?'})`, result: { rotation }, changed: true };
+      await ctx.record('rotation.created', { credential: name, key: rotation.key, fingerprints: rotation.fingerprints });
+      return { summary: `${name}: new value pending ${rotation.fingerprints.new} (old ${rotation.fingerprints.old ?? '?'})`, result: { rotation }, changed: true };
     }
     const rec = created(step, ctx.plan);
-    if (!rec) throw ApplicationFailure.nonRetryable(`step ${step.id}: no earlier rotate create step for ${step.credential} on this host`, 'NoRotation');
+    if (!rec) throw ApplicationFailure.nonRetryable(`step ${step.id}: no earlier rotate create step for ${name} on this host`, 'NoRotation');
     if (step.phase === 'set') {
       const rotation = await acts.rotationSet({ host, key: rec.key, tokenFile: tokenFileFor(step, ctx.plan, host.name) });
-      await ctx.record('rotation.promoted', { credential: step.credential, key: rec.key, fingerprints: rotation.fingerprints, times: rotation.times, deliveredTo: rotation.deliveredTo });
+      await ctx.record('rotation.promoted', { credential: name, key: rec.key, fingerprints: rotation.fingerprints, times: rotation.times, deliveredTo: rotation.deliveredTo });
       if (rotation.overlapMs > 0) {
         // The overlap: both values valid; a durable timer, so it survives a worker restart.
         const left = Date.parse(rotation.overlapEnds!) - Date.now();
         if (left > 0) await sleep(left);
       }
-      return { summary: `${step.credential}: ${rotation.fingerprints.new} installed and tested (${rotation.notes.at(-1) ?? ''})`, result: { rotation }, changed: true };
+      return { summary: `${name}: ${rotation.fingerprints.new} installed and tested (${rotation.notes.at(-1) ?? ''})`, result: { rotation }, changed: true };
     }
-    const reasons = restartReasons(rec.hostVersion);
+    const reasons = rec.provider === 'openclaw-gateway' ? restartReasons(rec.hostVersion) : [];
     if (reasons.length) {
-      await ctx.record('rotation.restart', { credential: step.credential, reasons });
+      await ctx.record('rotation.restart', { credential: name, reasons });
       const ops = gatewayOps(ctx);
       await startGateway(ops, await stopGateway(ops));
     }
-    const proved = await acts.rotationProveRevoked({ host, key: rec.key });
-    await ctx.record('rotation.revoked', { credential: step.credential, key: rec.key, note: proved.notes.at(-1) });
+    const proved = await acts.rotationRevoke({ host, key: rec.key });
+    await ctx.record('rotation.revoked', { credential: name, key: rec.key, note: proved.notes.at(-1) });
     const scrub = await acts.scrubHost({
       host,
-      hunt: { [`old ${step.credential} value`]: `rotation:${rec.key}:old` },
+      hunt: { [`old ${name} value`]: `rotation:${rec.key}:old` },
       // An exact hunt is cheap: beyond OpenClaw's default scope, the gateway's whole home and log dir.
       ...(rec.huntPaths ? { extraPaths: rec.huntPaths } : {}),
       label: `${ctx.workflowId}.${step.id}`.replace(/[^A-Za-z0-9._-]/g, '_'),
@@ -142,14 +183,14 @@ export const rotateStep: HostStepKind<RotateStep> = {
     await ctx.record('rotation.scrubbed', scrubResult(scrub));
     const rotation = await acts.rotationFinish({ key: rec.key });
     return {
-      summary: `${step.credential}: old ${rotation.fingerprints.old} refused${reasons.length ? ' after a restart' : ''}; ${scrub.scrubbed.length} stale cop${scrub.scrubbed.length === 1 ? 'y' : 'ies'} quarantined`,
+      summary: `${name}: old ${rotation.fingerprints.old} refused${reasons.length ? ' after a restart' : ''}; ${scrub.scrubbed.length} stale cop${scrub.scrubbed.length === 1 ? 'y' : 'ies'} quarantined`,
       result: { rotation, scrub: scrubResult(scrub) },
       changed: true,
     };
   },
   async undo(step, outcome, ctx) {
     // Only the create phase undoes: once promoted, going back would restore a compromised value.
-    if (step.phase !== 'create') return;
+    if (step.phase !== 'create' || !outcome.result?.rotation) return;
     const rec = outcome.result?.rotation as RotationStatus;
     await quick.rotationAbandon({ host: ctx.plan.host, key: rec.key, reason: 'a later step on this host failed' });
   },

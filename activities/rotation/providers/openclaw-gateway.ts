@@ -73,7 +73,7 @@ async function writeDirectly(h: OpenclawHost, field: 'token' | 'password', value
   return true;
 }
 
-export const openclawGateway: RotationProvider = {
+export const openclawGateway: RotationProvider<null> = {
   name: 'openclaw-gateway',
   overlapKind: 'cut-over',
   async current(h) {
@@ -89,12 +89,12 @@ export const openclawGateway: RotationProvider = {
       throw new UserError(`host ${h.spec.name}: no gateway.auth.${field} in ${h.configPath} to rotate (a token from the environment only is not supported yet)`);
     }
     h.t.addSecrets([v]);
-    return v;
+    return { value: v };
   },
   async issue() {
-    return randomBytes(32).toString('base64url');
+    return { value: randomBytes(32).toString('base64url') };
   },
-  async install(h, value) {
+  async install(h, _c, { value }) {
     h.t.addSecrets([value]);
     const field = authField(h);
     if (await writeDirectly(h, field, value)) return;
@@ -107,14 +107,15 @@ export const openclawGateway: RotationProvider = {
       throw new Error(`host ${h.spec.name}: openclaw config could not set gateway.auth.${field} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
     }
   },
-  async test(h, next, old) {
+  async test(h, _c, { value: next }, { value: old }) {
     return until(async () => {
       const [n, o] = [await probeHostGateway(h, next, 5_000), await probeHostGateway(h, old, 5_000)];
       const ok = n.token === 'accepted' && o.token === 'rejected';
       return { ok, detail: `new ${n.token}, old ${o.token} over the WebSocket handshake${ok ? '' : ` (${h.t.redact(n.detail ?? o.detail ?? '')})`}` };
     });
   },
-  async proveRevoked(h, old) {
+  // The cut-over already ended the old value: revoke is the proof, after any restart the step did.
+  async revoke(h, _c, { value: old }) {
     return until(async () => {
       const ws = await probeHostGateway(h, old, 5_000);
       const http = await httpStatus(h, old);
@@ -122,4 +123,6 @@ export const openclawGateway: RotationProvider = {
       return { ok, detail: `old value: WebSocket ${ws.token}, HTTP /tools/invoke ${http ?? 'no answer'}` };
     });
   },
+  // Nothing to remove: a gateway token exists nowhere until it is installed.
+  async discard() {},
 };

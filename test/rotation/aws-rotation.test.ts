@@ -1,0 +1,116 @@
+/**
+ * An IAM access key rotated with overlap through `runbooks/rotate.yaml`, against moto (a real AWS
+ * API emulator in server mode) and a real OpenClaw host whose consumer reads the key from a
+ * profile of ~/.aws/credentials: both keys valid during the overlap, the old one refused and gone
+ * after it, one key left, other profiles untouched, no secret in any output or history.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { profileKeys } from '../../activities/rotation/providers/aws-credentials-file.js';
+import type { HostSpec } from '../../lib/inventory/schema.js';
+import { createFixtureHost, NEWER, type FixtureHost } from '../fixtures/openclaw.js';
+import { startMoto, type MotoFixture } from '../fixtures/moto.js';
+import { historyJson } from '../helpers/runs.js';
+import { ROOT, Sandbox } from '../helpers/sandbox.js';
+
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+
+let s: Sandbox;
+let c: Client;
+let moto: MotoFixture;
+let fx: FixtureHost;
+
+beforeAll(async () => {
+  [moto, fx] = await Promise.all([startMoto(), createFixtureHost({ name: 'aws-consumer', version: NEWER, start: false })]);
+  // The worker's own AWS credentials: the ones allowed to manage IAM keys.
+  s = await Sandbox.create({ AWS_ACCESS_KEY_ID: moto.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: moto.admin.secretAccessKey, AWS_REGION: moto.region });
+  expect((await s.cli(['list'])).code).toBe(0);
+  c = await s.client();
+});
+
+afterAll(async () => {
+  await Promise.allSettled([s?.stop(), fx?.destroy(), moto?.stop()]);
+});
+
+async function sts(id: string, secret: string): Promise<string> {
+  const client = new STSClient({ endpoint: moto.endpoint, region: moto.region, credentials: { accessKeyId: id, secretAccessKey: secret }, maxAttempts: 1 });
+  try {
+    return (await client.send(new GetCallerIdentityCommand({}))).Arn ? 'accepted' : 'refused';
+  } catch {
+    return 'refused';
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('rotate runbook: an IAM access key with overlap', () => {
+  it('creates a second key, installs and tests it, keeps both through the overlap, then deletes the old one', async () => {
+    const iam = moto.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'skill-s3' }));
+    const old = (await iam.send(new CreateAccessKeyCommand({ UserName: 'skill-s3' }))).AccessKey!;
+    const credFile = join(fx.spec.env.HOME!, '.aws', 'credentials');
+    mkdirSync(join(fx.spec.env.HOME!, '.aws'), { recursive: true });
+    const otherProfile = '[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = other-profile-secret-value\n';
+    writeFileSync(credFile, `# written by the skill installer\n[backup]\naws_access_key_id = ${old.AccessKeyId}\naws_secret_access_key = ${old.SecretAccessKey}\nregion = us-east-1\n\n${otherProfile}`, { mode: 0o600 });
+    // Where real hosts leave copies: a shell history line.
+    writeFileSync(join(fx.spec.env.HOME!, '.bash_history'), `aws configure set aws_secret_access_key ${old.SecretAccessKey} --profile backup\n`);
+
+    const host: HostSpec = {
+      ...fx.spec,
+      credentials: { 's3-backup': { provider: 'aws-iam-access-key', iamUser: 'skill-s3', file: '~/.aws/credentials', profile: 'backup', region: moto.region, endpoint: moto.endpoint, overlap: '6s' } },
+    };
+    const inv = join(s.dir, 'aws.yaml');
+    writeFileSync(inv, JSON.stringify({ version: 1, hosts: [host] }));
+    const plan = await s.cli(['plan', join(ROOT, 'runbooks', 'rotate.yaml'), '--inventory', inv, '--set', 'credentials=s3-backup', '--set', 'cloudKey=s3-backup', '--set', 'tokenFile=/tmp/unused', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('aws-iam-access-key');
+    expect(plan.stdout).toMatch(/6s: old and new keys both active/);
+
+    const r = await s.cli(['start', join(ROOT, 'runbooks', 'rotate.yaml'), '--inventory', inv, '--incident', 'AWS-1', '--set', `hosts=${host.name}`, '--set', 'credentials=s3-backup', '--set', 'cloudKey=s3-backup', '--set', 'tokenFile=/tmp/unused', '--auto-approve', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const { id } = JSON.parse(r.stdout) as { id: string };
+
+    // During the overlap: the consumer's profile holds the new key, and both keys work.
+    const next = await s.waitFor('the new key in the profile', () => {
+      const k = profileKeys(readFileSync(credFile, 'utf8'), 'backup');
+      return k && k.id !== old.AccessKeyId ? k : undefined;
+    });
+    expect(await sts(next.id, next.secret)).toBe('accepted');
+    const during = await sts(old.AccessKeyId!, old.SecretAccessKey!);
+    const listedDuring = (await iam.send(new ListAccessKeysCommand({ UserName: 'skill-s3' }))).AccessKeyMetadata!.map((k) => k.AccessKeyId);
+
+    const result = await c.workflow.getHandle(id).result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
+    expect(result).toBe('completed');
+    expect(during).toBe('accepted');
+    expect(listedDuring.sort()).toEqual([old.AccessKeyId, next.id].sort());
+
+    // After: one key, the new one; the old one refused; other profiles and settings untouched.
+    const listed = (await iam.send(new ListAccessKeysCommand({ UserName: 'skill-s3' }))).AccessKeyMetadata!;
+    expect(listed.map((k) => k.AccessKeyId)).toEqual([next.id]);
+    expect(await sts(old.AccessKeyId!, old.SecretAccessKey!)).toBe('refused');
+    expect(await sts(next.id, next.secret)).toBe('accepted');
+    const file = readFileSync(credFile, 'utf8');
+    expect(file).toContain(otherProfile);
+    expect(file).toContain('# written by the skill installer');
+    expect(file).toMatch(/\[backup\][^[]*region = us-east-1/);
+    expect(readFileSync(join(fx.spec.env.HOME!, '.bash_history'), 'utf8')).not.toContain(old.SecretAccessKey);
+
+    const events = s.audit().filter((e) => e.workflowId === id);
+    expect(events.filter((e) => e.event === 'step.completed').map((e) => e.step)).toEqual(
+      expect.arrayContaining(['gateway-create', 'cloud-create', 'cloud-set', 'cloud-revoke']),
+    );
+    const skipped = events.find((e) => e.event === 'step.completed' && e.step === 'gateway-set');
+    expect(JSON.stringify(skipped)).toMatch(/skipped: gateway is not among the selected credentials/);
+    const history = (await historyJson(c, id)) + (await historyJson(c, `${id}/${host.name}`));
+    for (const secret of [old.SecretAccessKey!, next.secret, moto.admin.secretAccessKey]) {
+      expect(history).not.toContain(secret);
+      expect(readFileSync(s.config.auditLogPath, 'utf8')).not.toContain(secret);
+      expect(s.daemonLog()).not.toContain(secret);
+      for (const out of s.captured) expect(out).not.toContain(secret);
+    }
+  });
+});
