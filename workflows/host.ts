@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
+  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -33,6 +34,9 @@ import { hostProgressMarkdown } from './progress.js';
 import { hostKindOf } from './plan-step.js';
 import type { HostPlanContext, HostStepOutcome, HostStepRunContext } from './steps/types.js';
 import { WORKER_HOST } from './fleet/worker-host.js';
+
+/** Patch: a host step that does nothing on this host (a skipped rotation) opens no gate. */
+const SKIP_IDLE_GATES = 'host-skip-idle-gates';
 
 export interface HostResult {
   host: string;
@@ -113,7 +117,9 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
         continue;
       }
       let approval: HostRelease | undefined;
-      if (kind.alwaysGated || step.approval) {
+      // Patched: runs from before it opened the gate of a step that does nothing on this host.
+      const idle = kind.gateHere !== undefined && !kind.gateHere(step, plan) && patched(SKIP_IDLE_GATES);
+      if ((kind.alwaysGated || step.approval) && !idle) {
         st.state = 'waiting-approval';
         status.state = 'parked';
         publish();

@@ -14,6 +14,7 @@ import { profileKeys } from '../../activities/rotation/providers/aws-credentials
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { createFixtureHost, NEWER, type FixtureHost } from '../fixtures/openclaw.js';
 import { startMoto, type MotoFixture } from '../fixtures/moto.js';
+import { maybeRecordHistory } from '../helpers/histories.js';
 import { historyJson } from '../helpers/runs.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
 
@@ -85,6 +86,7 @@ describe('rotate runbook: an IAM access key with overlap', () => {
 
     const result = await c.workflow.getHandle(id).result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
     expect(result).toBe('completed');
+    await maybeRecordHistory(s, `${id}/${host.name}`, 'rotate-cloud-host-test');
     expect(during).toBe('accepted');
     expect(listedDuring.sort()).toEqual([old.AccessKeyId, next.id].sort());
 
@@ -105,6 +107,9 @@ describe('rotate runbook: an IAM access key with overlap', () => {
     );
     const skipped = events.find((e) => e.event === 'step.completed' && e.step === 'gateway-set');
     expect(JSON.stringify(skipped)).toMatch(/skipped: gateway is not among the selected credentials/);
+    // A step that does nothing here asks nobody to approve it.
+    const gates = events.filter((e) => e.event === 'approval.requested').map((e) => e.step);
+    expect(gates).toEqual(['cloud-set', 'cloud-revoke']);
     const history = (await historyJson(c, id)) + (await historyJson(c, `${id}/${host.name}`));
     for (const secret of [old.SecretAccessKey!, next.secret, moto.admin.secretAccessKey]) {
       expect(history).not.toContain(secret);

@@ -133,6 +133,8 @@ export const rotateStep: HostStepKind<RotateStep> = {
         : 'deactivate the old access key, delete it, prove it refused by STS, quarantine and redact every copy of its secret in the host scope, drop both values from the vault',
     };
   },
+  // A person is not asked to approve a step that does nothing on this host.
+  gateHere: (step, ctx) => skipReason(step, ctx) === undefined,
   async run(step, ctx) {
     const host = ctx.plan.host;
     const skip = skipReason(step, ctx.plan);

@@ -78,6 +78,8 @@ export interface HostStepKind<S extends { id: string; kind: string }> {
    * name (hosts with identical actions are grouped under one hash in a wave's approval). Pure.
    */
   describe(step: S, ctx: HostPlanContext): Record<string, unknown>;
+  /** False when this host's step does nothing (a step that skips), so its gate is not opened. Pure. */
+  gateHere?(step: S, ctx: HostPlanContext): boolean;
   /** Run on one host. Rolls back its own partial work before throwing. */
   run(step: S, ctx: HostStepRunContext): Promise<HostStepOutcome>;
   /** Undo on one host, when a later step on the same host fails. */
