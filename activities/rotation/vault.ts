@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fingerprint } from '../../lib/secrets.js';
 import type { RotationState, RotationView } from '../../lib/rotation/types.js';
 
 /** Where the vault lives under respond's state dir. */
@@ -85,8 +84,4 @@ export class RotationVault {
 export function viewOf(rec: RotationRecord): RotationView {
   const { values: _values, ...view } = rec;
   return view;
-}
-
-export function fingerprints(old: string | undefined, next: string): { old?: string; new: string } {
-  return { ...(old !== undefined ? { old: fingerprint(old) } : {}), new: fingerprint(next) };
 }

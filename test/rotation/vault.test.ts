@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveSecretRef } from '../../activities/secrets/refs.js';
-import { fingerprints, RotationVault, rotationDir, viewOf, type RotationRecord } from '../../activities/rotation/vault.js';
+import { RotationVault, rotationDir, viewOf, type RotationRecord } from '../../activities/rotation/vault.js';
+import { fingerprint } from '../../lib/secrets.js';
 import { issuesFor } from '../../lib/rotation/known-issues.js';
 
 const state = mkdtempSync(join(tmpdir(), 'respond-vault-'));
@@ -20,7 +21,7 @@ function record(vault: RotationVault, run: string): RotationRecord {
     run,
     incident: 'INC-1',
     state: 'pending',
-    fingerprints: fingerprints('old-value-1234567890', 'new-value-0987654321'),
+    fingerprints: { old: fingerprint('old-value-1234567890'), new: fingerprint('new-value-0987654321') },
     times: { created: '2026-12-01T00:00:00.000Z' },
     overlapKind: 'cut-over',
     overlapMs: 0,

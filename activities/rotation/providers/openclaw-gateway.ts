@@ -9,7 +9,7 @@ import { UserError } from '../../../lib/errors.js';
 import { compareVersions, isOpenclawVersion } from '../../../lib/openclaw-version.js';
 import { getPath } from '../../openclaw/config.js';
 import { probeHostGateway } from '../../openclaw/gateway-process.js';
-import { runOpenclaw, type OpenclawHost } from '../../openclaw/host.js';
+import { gatewaySettings, runOpenclaw, type OpenclawHost } from '../../openclaw/host.js';
 import { heartbeatIfInActivity } from '../../hosts/heartbeat.js';
 import type { ProofResult, RotationProvider } from './types.js';
 
@@ -17,9 +17,9 @@ import type { ProofResult, RotationProvider } from './types.js';
 const PATCH_STDIN_SINCE = '2026.9.6';
 const LIVE_WAIT_MS = 30_000;
 
+/** The field the gateway checks, as the rest of respond reads the auth mode. */
 function authField(h: OpenclawHost): 'token' | 'password' {
-  const mode = getPath(h.rawConfig, ['gateway', 'auth', 'mode']);
-  return mode === 'password' ? 'password' : 'token';
+  return gatewaySettings(h).authMode === 'password' ? 'password' : 'token';
 }
 
 async function httpStatus(h: OpenclawHost, bearer: string): Promise<number | null> {
