@@ -177,7 +177,7 @@ export function createRotationActivities(deps: { stateDir: string }) {
     },
 
     /** Finish: end the old value at the service and prove it refused. */
-    async rotationRevoke(input: { host: HostSpec; key: string }): Promise<RotationStatus> {
+    async rotationRevoke(input: { host: HostSpec; key: string; devices?: 'revoke' | 'keep' }): Promise<RotationStatus> {
       return asActivity(() =>
         withHost(input.host, async (h) => {
           const rec = vault.get(input.key);
@@ -188,7 +188,14 @@ export function createRotationActivities(deps: { stateDir: string }) {
           h.t.addSecrets([old.value, vault.value(input.key, 'new')]);
           const proof = await p.revoke(h, cfg, old);
           if (!proof.ok) throw new Error(`the old ${rec.credential} on ${rec.host} is still accepted: ${proof.detail}`);
-          vault.advance(input.key, 'revoked', (r) => r.notes.push(`revoked: ${proof.detail}`));
+          const notes = [`revoked: ${proof.detail}`];
+          if (p.revokeIssuedUnder && input.devices !== 'keep') {
+            const cutover = Date.parse(rec.times.installed ?? rec.times.tested ?? rec.times.promoted ?? '');
+            const derived = await p.revokeIssuedUnder(h, cfg, Number.isNaN(cutover) ? Date.now() : cutover);
+            if (!derived.ok) throw new Error(`host ${rec.host}: ${derived.detail}`);
+            notes.push(derived.detail);
+          }
+          vault.advance(input.key, 'revoked', (r) => r.notes.push(...notes));
           return status(input.key, h.pkg?.version ?? null);
         }),
       );

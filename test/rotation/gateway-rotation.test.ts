@@ -16,6 +16,7 @@ import { openOpenclawHost } from '../../activities/openclaw/host.js';
 import { RotationVault, rotationDir } from '../../activities/rotation/vault.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { fingerprint } from '../../lib/secrets.js';
+import { connectAsDevice, deviceTokenAuth, pairDevice } from '../fixtures/device-client.js';
 import { createFixtureHost, NEWER, OLDER, type FixtureHost } from '../fixtures/openclaw.js';
 import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
 import { maybeRecordHistory } from '../helpers/histories.js';
@@ -111,6 +112,8 @@ describe('rotate runbook: gateway token', () => {
   it('unattended on a local 2026.9.6 gateway: new accepted, old rejected, stale copies quarantined', async () => {
     const fx = local;
     const planted = plantCopies(fx);
+    const device = await pairDevice(fx.spec.gatewayPort, NEWER, fx.token);
+    issued.push(device.deviceToken);
     const tokenFile = join(s.dir, 'tokens', 'gw-new.token');
     const inv = inventoryFor('local', [fx.spec]);
     const began = Date.now();
@@ -123,6 +126,9 @@ describe('rotate runbook: gateway token', () => {
     issued.push(next);
     expect(next).not.toBe(fx.token);
     expect(await verdicts(fx.spec, [next, fx.token])).toEqual(['accepted', 'rejected']);
+    // The paired device's token, which a gateway-token change alone leaves valid, is refused too.
+    const stale = await connectAsDevice(device.url, device.id, deviceTokenAuth(NEWER, device.deviceToken));
+    expect(stale).toMatchObject({ accepted: false, code: 'AUTH_DEVICE_TOKEN_MISMATCH' });
 
     // No copy of the old token is left outside respond's quarantine.
     for (const dir of [fx.spec.env.HOME!, fx.stateDir, join(fx.root, 'logs')]) expect(filesHolding(dir, fx.token, 'quarantine')).toEqual([]);
@@ -135,6 +141,7 @@ describe('rotate runbook: gateway token', () => {
     expect(recs).toHaveLength(1);
     expect(recs[0]).toMatchObject({ state: 'finished', fingerprints: { old: fingerprint(fx.token), new: fingerprint(next) } });
     expect(recs[0]!.values).toBeUndefined();
+    expect(recs[0]!.notes.join('\n')).toMatch(/1 paired-device token\(s\) issued before the cut-over revoked: cli operator/);
 
     const creds = await s.cli(['credentials', '--inventory', inv, '--json']);
     expect(creds.code, creds.stderr).toBe(0);
@@ -146,12 +153,14 @@ describe('rotate runbook: gateway token', () => {
     const id = 'respond-rotate-ROT-1';
     const events = s.audit().filter((e) => e.host === fx.spec.name).map((e) => e.event);
     expect(events).toEqual(expect.arrayContaining(['rotation.created', 'rotation.promoted', 'rotation.revoked', 'rotation.scrubbed']));
-    assertNoSecretAnywhere([fx.token, next], (await historyJson(c, id)) + (await historyJson(c, `${id}/${fx.spec.name}`)));
+    assertNoSecretAnywhere([fx.token, next, device.deviceToken], (await historyJson(c, id)) + (await historyJson(c, `${id}/${fx.spec.name}`)));
   });
 
   it('over SSH on 2026.1.29, approved by hand, the worker SIGKILLed after create and after set: one new token, the old one refused after a restart', async () => {
     const fx = remote;
     plantCopies(fx);
+    const device = await pairDevice(fx.spec.gatewayPort, OLDER, fx.token);
+    issued.push(device.deviceToken);
     const host: HostSpec = { ...fx.spec, transport: sshd.transport() };
     const inv = inventoryFor('remote', [host]);
     const tokenFile = join(s.dir, 'tokens', '{{host}}.token');
@@ -203,10 +212,13 @@ describe('rotate runbook: gateway token', () => {
     expect(recs).toHaveLength(1);
     expect(recs[0]!.fingerprints.new).toBe(fingerprint(next));
     expect(await verdicts(host, [next, fx.token])).toEqual(['accepted', 'rejected']);
+    expect(await connectAsDevice(device.url, device.id, deviceTokenAuth(OLDER, device.deviceToken))).toMatchObject({ accepted: false });
+    // 2026.1.x pairs its own CLI as a device too: that token, minted under the old one, went as well.
+    expect(recs[0]!.notes.join('\n')).toMatch(/paired-device token\(s\) issued before the cut-over revoked: .*cli operator/);
     const events = s.audit().filter((e) => e.workflowId === id).map((e) => e.event);
     expect(events).toEqual(expect.arrayContaining(['rotation.restart', 'rotation.revoked', 'approval.granted']));
     for (const dir of [fx.spec.env.HOME!, fx.stateDir, join(fx.root, 'logs')]) expect(filesHolding(dir, fx.token, 'quarantine')).toEqual([]);
-    assertNoSecretAnywhere([fx.token, next], (await historyJson(c, id)) + (await historyJson(c, `${id}/${host.name}`)));
+    assertNoSecretAnywhere([fx.token, next, device.deviceToken], (await historyJson(c, id)) + (await historyJson(c, `${id}/${host.name}`)));
   });
 
   it('a new token that fails its test leaves the old one in place and working', async () => {

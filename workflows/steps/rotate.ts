@@ -31,6 +31,8 @@ const schema = baseStep
     only: z.string().optional(),
     /** set: a worker-side file (0600) that receives the new value; `{{host}}` names the host. */
     tokenFile: z.string().min(1).optional(),
+    /** revoke, gateway: end the paired-device tokens minted before the cut-over (default) or keep them. */
+    devices: z.enum(['revoke', 'keep']).optional(),
     timeout: durationText.default('5m'),
   })
   .strict()
@@ -129,7 +131,11 @@ export const rotateStep: HostStepKind<RotateStep> = {
       ...fps,
       ...warned,
       action: gateway
-        ? 'prove the old value refused (WebSocket handshake and HTTP bearer), quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault'
+        ? `prove the old value refused (WebSocket handshake and HTTP bearer), ${
+            step.devices === 'keep'
+              ? 'keep the paired-device tokens (devices: keep)'
+              : 'revoke every paired-device token minted before the cut-over (openclaw devices revoke; a device pairs again with the new token)'
+          }, quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault`
         : 'deactivate the old access key, delete it, prove it refused by STS, quarantine and redact every copy of its secret in the host scope, drop both values from the vault',
     };
   },
@@ -172,8 +178,8 @@ export const rotateStep: HostStepKind<RotateStep> = {
       const ops = gatewayOps(ctx);
       await startGateway(ops, await stopGateway(ops));
     }
-    const proved = await acts.rotationRevoke({ host, key: rec.key });
-    await ctx.record('rotation.revoked', { credential: name, key: rec.key, note: proved.notes.at(-1) });
+    const proved = await acts.rotationRevoke({ host, key: rec.key, ...(step.devices ? { devices: step.devices } : {}) });
+    await ctx.record('rotation.revoked', { credential: name, key: rec.key, notes: proved.notes.filter((n) => !rec.notes.includes(n)) });
     const scrub = await acts.scrubHost({
       host,
       hunt: { [`old ${name} value`]: `rotation:${rec.key}:old` },

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from '../../../lib/errors.js';
 import { compareVersions, isOpenclawVersion } from '../../../lib/openclaw-version.js';
 import { getPath } from '../../openclaw/config.js';
+import { revokeDeviceTokensBefore } from '../../openclaw/devices.js';
 import { probeHostGateway } from '../../openclaw/gateway-process.js';
 import { gatewaySettings, runOpenclaw, type OpenclawHost } from '../../openclaw/host.js';
 import { heartbeatIfInActivity } from '../../hosts/heartbeat.js';
@@ -123,6 +124,8 @@ export const openclawGateway: RotationProvider<null> = {
       return { ok, detail: `old value: WebSocket ${ws.token}, HTTP /tools/invoke ${http ?? 'no answer'}` };
     });
   },
+  // A stolen device token outlives the gateway token; devices paired after the cut-over used the new one.
+  revokeIssuedUnder: (h, _c, cutoverMs) => revokeDeviceTokensBefore(h, cutoverMs),
   // Nothing to remove: a gateway token exists nowhere until it is installed.
   async discard() {},
 };

@@ -30,6 +30,11 @@ export interface RotationProvider<C> {
   test(h: OpenclawHost, c: C, next: CredentialValue, old: CredentialValue): Promise<ProofResult>;
   /** Ends the old value at the service and proves it refused. */
   revoke(h: OpenclawHost, c: C, old: CredentialValue): Promise<ProofResult>;
+  /**
+   * Ends the credentials the old value could have obtained and that outlive it (a gateway's
+   * paired-device tokens), those minted before the cut-over at `cutoverMs`, and proves them gone.
+   */
+  revokeIssuedUnder?(h: OpenclawHost, c: C, cutoverMs: number): Promise<ProofResult & { revoked: string[] }>;
   /** Removes a pending value from the service after a failed or abandoned rotation. */
   discard(c: C, next: CredentialValue): Promise<void>;
 }
