@@ -16,6 +16,7 @@ import { getPath } from '../openclaw/config.js';
 import { openOpenclawHost, type OpenclawHost } from '../openclaw/host.js';
 import { awsIamAccessKey } from './providers/aws-iam-access-key.js';
 import { openclawGateway } from './providers/openclaw-gateway.js';
+import { openclawSkillKey } from './providers/openclaw-skill-key.js';
 import type { CredentialValue, RotationProvider } from './providers/types.js';
 import { rotationDir, RotationVault, viewOf, type RotationRecord } from './vault.js';
 
@@ -32,7 +33,7 @@ export function providerFor(host: HostSpec, credential: string): Resolved {
     const known = ['gateway', ...Object.keys(host.credentials ?? {})].join(', ');
     throw ApplicationFailure.nonRetryable(`host ${host.name} has no credential "${credential}" (known: ${known}; add it under the host's credentials: in the inventory)`, 'UnknownCredential');
   }
-  return { p: awsIamAccessKey as RotationProvider<unknown>, cfg };
+  return { p: (cfg.provider === 'openclaw-skill-key' ? openclawSkillKey : awsIamAccessKey) as RotationProvider<unknown>, cfg };
 }
 
 export interface CreateInput {

@@ -80,6 +80,51 @@ export const awsIamCredentialSchema = z
   .strict();
 export type AwsIamCredential = z.infer<typeof awsIamCredentialSchema>;
 
+/**
+ * Where a skill key's new value comes from: `command` runs user-supplied commands on the worker
+ * (`sh -c`); values reach them on stdin and in RESPOND_* variables, never on a command line.
+ */
+export const commandIssuerSchema = z
+  .object({
+    type: z.literal('command'),
+    /** Prints the new value on stdout, one line. */
+    issue: nonEmpty,
+    /** Exits 0 when the service accepts the value it is given, non-zero when it refuses it. */
+    test: nonEmpty.optional(),
+    /** Ends the old value at the service. */
+    revoke: nonEmpty,
+    /** Ends a pending value after a failed rotation; without it, revoke is run on that value. */
+    discard: nonEmpty.optional(),
+    /** Each command's time limit. */
+    timeout: z.string().regex(DURATION_PATTERN, 'expected a duration such as 30s, 15m, 2h or 1d').default('2m'),
+  })
+  .strict();
+
+/** A skill's key in the host's OpenClaw config: `skills.entries.<skill>.apiKey` or `.env.<NAME>`. */
+export const openclawSkillKeyCredentialSchema = z
+  .object({
+    provider: z.literal('openclaw-skill-key'),
+    /** The key under skills.entries (the skill's name, or its metadata.openclaw.skillKey). */
+    skill: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@/-]*$/, 'a skill key under skills.entries (letters, digits, "-", "_", ".", ":", "@", "/")'),
+    field: z.string().regex(/^(apiKey|env\.[A-Za-z_][A-Za-z0-9_]*)$/, 'expected "apiKey" or "env.NAME" (an environment variable name)').default('apiKey'),
+    issuer: z.discriminatedUnion('type', [commandIssuerSchema], {
+      errorMap: (issue, ctx) =>
+        issue.code === 'invalid_union_discriminator' ? { message: 'unknown issuer type (expected "command")' } : { message: ctx.defaultError },
+    }),
+    /** How long the old key stays valid at the issuing service beside the new one. */
+    overlap: z.string().regex(DURATION_PATTERN, 'expected a duration such as 30s, 15m, 2h or 1d').default('1h'),
+  })
+  .strict();
+export type OpenclawSkillKeyCredential = z.infer<typeof openclawSkillKeyCredentialSchema>;
+
+const credentialSchema = z.discriminatedUnion('provider', [awsIamCredentialSchema, openclawSkillKeyCredentialSchema], {
+  errorMap: (issue, ctx) =>
+    issue.code === 'invalid_union_discriminator'
+      ? { message: 'unknown credential provider (expected "aws-iam-access-key" or "openclaw-skill-key")' }
+      : { message: ctx.defaultError },
+});
+export type CredentialSpec = z.infer<typeof credentialSchema>;
+
 export const hostSchema = z
   .object({
     name: hostName,
@@ -95,7 +140,7 @@ export const hostSchema = z
     // Extra environment for every command respond runs on the host (not for secrets).
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     // Credentials beyond the gateway's own token that `rotate` may rotate here, by name.
-    credentials: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'credential names are lower-case letters, digits and -'), awsIamCredentialSchema).optional(),
+    credentials: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'credential names are lower-case letters, digits and -'), credentialSchema).optional(),
   })
   .strict();
 
