@@ -14,8 +14,9 @@ import { profileKeys } from '../../activities/rotation/providers/aws-credentials
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { createFixtureHost, NEWER, type FixtureHost } from '../fixtures/openclaw.js';
 import { startMoto, type MotoFixture } from '../fixtures/moto.js';
+import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
 import { maybeRecordHistory } from '../helpers/histories.js';
-import { historyJson } from '../helpers/runs.js';
+import { historyJson, pendingFor, statusOf } from '../helpers/runs.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
@@ -24,9 +25,10 @@ let s: Sandbox;
 let c: Client;
 let moto: MotoFixture;
 let fx: FixtureHost;
+let sshd: SshdFixture;
 
 beforeAll(async () => {
-  [moto, fx] = await Promise.all([startMoto(), createFixtureHost({ name: 'aws-consumer', version: NEWER, start: false })]);
+  [moto, fx, sshd] = await Promise.all([startMoto(), createFixtureHost({ name: 'aws-consumer', version: NEWER, start: false }), startSshd()]);
   // The worker's own AWS credentials: the ones allowed to manage IAM keys.
   s = await Sandbox.create({ AWS_ACCESS_KEY_ID: moto.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: moto.admin.secretAccessKey, AWS_REGION: moto.region });
   expect((await s.cli(['list'])).code).toBe(0);
@@ -34,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled([s?.stop(), fx?.destroy(), moto?.stop()]);
+  await Promise.allSettled([s?.stop(), fx?.destroy(), moto?.stop(), sshd?.stop()]);
 });
 
 async function sts(id: string, secret: string): Promise<string> {
@@ -117,5 +119,43 @@ describe('rotate runbook: an IAM access key with overlap', () => {
       expect(s.daemonLog()).not.toContain(secret);
       for (const out of s.captured) expect(out).not.toContain(secret);
     }
+  });
+
+  it('a host unreachable during set keeps its old key working: the pending key is deleted and the run says so', async () => {
+    const iam = moto.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'skill-far' }));
+    const old = (await iam.send(new CreateAccessKeyCommand({ UserName: 'skill-far' }))).AccessKey!;
+    const credFile = join(fx.spec.env.HOME!, '.aws', 'far-credentials');
+    writeFileSync(credFile, `[default]\naws_access_key_id = ${old.AccessKeyId}\naws_secret_access_key = ${old.SecretAccessKey}\n`, { mode: 0o600 });
+    const host: HostSpec = {
+      ...fx.spec,
+      name: 'aws-far',
+      transport: sshd.transport(),
+      credentials: { far: { provider: 'aws-iam-access-key', iamUser: 'skill-far', file: credFile, profile: 'default', region: moto.region, endpoint: moto.endpoint, overlap: '1h' } },
+    };
+    const inv = join(s.dir, 'far.yaml');
+    writeFileSync(inv, JSON.stringify({ version: 1, hosts: [host] }));
+    const r = await s.cli(['start', join(ROOT, 'runbooks', 'rotate.yaml'), '--inventory', inv, '--incident', 'AWS-2', '--set', 'credentials=far', '--set', 'cloudKey=far', '--set', 'tokenFile=/tmp/unused', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const { id } = JSON.parse(r.stdout) as { id: string };
+    const gate = await pendingFor(s, c, id, 'cloud-set');
+    const keys = async () => (await iam.send(new ListAccessKeysCommand({ UserName: 'skill-far' }))).AccessKeyMetadata!.map((k) => k.AccessKeyId);
+    expect(await keys()).toHaveLength(2);
+
+    // The host drops off the network between create and set.
+    await sshd.stop();
+    expect((await s.cli(['approve', id, '--hash', gate.hash, '--as', 'alice'])).code).toBe(0);
+    const result = await c.workflow.getHandle(id).result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
+    expect(result).toMatch(/failed/);
+    const st = JSON.stringify(await statusOf(c, id));
+    expect(st).toMatch(/far on aws-far: set did not finish \(.*\); the old value was not revoked and still works/);
+
+    // The old key is untouched and works; the key created for the rotation is gone.
+    expect(await keys()).toEqual([old.AccessKeyId]);
+    expect(await sts(old.AccessKeyId!, old.SecretAccessKey!)).toBe('accepted');
+    expect(profileKeys(readFileSync(credFile, 'utf8'), 'default')).toMatchObject({ id: old.AccessKeyId, secret: old.SecretAccessKey });
+    const history = (await historyJson(c, id)) + (await historyJson(c, `${id}/${host.name}`));
+    expect(history).not.toContain(old.SecretAccessKey!);
+    for (const out of s.captured) expect(out).not.toContain(old.SecretAccessKey!);
   });
 });

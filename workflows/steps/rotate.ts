@@ -17,7 +17,7 @@ import { baseStep, durationText } from '../../lib/runbook/step-base.js';
 import { renderTemplate } from '../../lib/template.js';
 import { hostEffect, hostQuick } from '../activity-options.js';
 import { gatewayOps } from '../gateway-ops.js';
-import { startGateway, stopGateway } from '../upgrade-flow.js';
+import { errorMessage, startGateway, stopGateway } from '../upgrade-flow.js';
 import { scrubResult } from './scrub.js';
 import type { HostPlanContext, HostStepKind } from './types.js';
 
@@ -163,7 +163,16 @@ export const rotateStep: HostStepKind<RotateStep> = {
     const rec = created(step, ctx.plan);
     if (!rec) throw ApplicationFailure.nonRetryable(`step ${step.id}: no earlier rotate create step for ${name} on this host`, 'NoRotation');
     if (step.phase === 'set') {
-      const rotation = await acts.rotationSet({ host, key: rec.key, tokenFile: tokenFileFor(step, ctx.plan, host.name) });
+      let rotation: RotationStatus;
+      try {
+        rotation = await acts.rotationSet({ host, key: rec.key, tokenFile: tokenFileFor(step, ctx.plan, host.name) });
+      } catch (err) {
+        // Before promotion nothing revokes the old value: say so, so nobody assumes the host rotated.
+        throw ApplicationFailure.nonRetryable(
+          `${name} on ${host.name}: set did not finish (${errorMessage(err)}); the old value was not revoked and still works`,
+          'RotationSetFailed',
+        );
+      }
       await ctx.record('rotation.promoted', { credential: name, key: rec.key, fingerprints: rotation.fingerprints, times: rotation.times, deliveredTo: rotation.deliveredTo });
       if (rotation.overlapMs > 0) {
         // The overlap: both values valid; a durable timer, so it survives a worker restart.
