@@ -9,7 +9,7 @@
  * no key value appears in any output, log or history.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -269,11 +269,33 @@ describe('rotate runbook: a skill key with a command issuer', () => {
     expect(config().skills.entries['ref-skill'].apiKey).toEqual({ source: 'env', provider: 'default', id: 'REF_SKILL_KEY' });
   });
 
+  it('writes a JSON5 config through openclaw config patch --stdin and scrubs the old key from the .bak copy and a shell history', async () => {
+    const current = config().skills.entries['web-search'].apiKey as string;
+    const cfg = config();
+    // A hand-edited config: comments make it JSON5, so respond leaves the rewrite to OpenClaw itself.
+    writeFileSync(configPath(), `// edited by hand\n${JSON.stringify(cfg, null, 2).replace(/\n}$/, ',\n}')}\n`, { mode: 0o600 });
+    const history = join(fx.spec.env.HOME!, '.bash_history');
+    writeFileSync(history, `export SEARCH_API_KEY=${current}\nls\n`);
+    const inv = inventory('skill-json5', host);
+    const r = await s.cli(['start', RUNBOOK, '--inventory', inv, '--incident', 'SKILL-4', '--set', `hosts=${host.name}`, '--set', 'credentials=search-key', '--set', 'skillKey=search-key', '--set', 'tokenFile=/tmp/unused', '--auto-approve', '--wait']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const next = config().skills.entries['web-search'].apiKey as string;
+    expect(next).not.toBe(current);
+    expect(next).toBe(issued().at(-1));
+    expect([atService(next), atService(current)]).toEqual(['enabled', 'absent']);
+    expect(readFileSync(configPath(), 'utf8')).not.toContain('// edited by hand');
+    const copies = readdirSync(fx.stateDir).filter((f) => f.startsWith('openclaw.json.bak'));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const f of copies) expect(readFileSync(join(fx.stateDir, f), 'utf8')).not.toContain(current);
+    expect(readFileSync(history, 'utf8')).not.toContain(current);
+    expect(readFileSync(history, 'utf8')).toContain('ls\n');
+  });
+
   it('leaves no key value in any output, the audit log, the daemon and worker log or the histories', async () => {
     const values = [oldSearch, oldImage, ...issued()];
     expect(values.length).toBeGreaterThanOrEqual(4);
     let history = '';
-    for (const id of ['respond-rotate-SKILL-1', 'respond-rotate-SKILL-2', 'respond-rotate-SKILL-3']) {
+    for (const id of ['respond-rotate-SKILL-1', 'respond-rotate-SKILL-2', 'respond-rotate-SKILL-3', 'respond-rotate-SKILL-4']) {
       history += (await historyJson(c, id)) + (await historyJson(c, `${id}/${host.name}`));
     }
     const audit = readFileSync(s.config.auditLogPath, 'utf8');
