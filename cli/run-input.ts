@@ -18,8 +18,19 @@ export interface RunInput {
   fleet?: FleetPolicy;
 }
 
-export async function resolveRunInput(runbook: string, sets: readonly string[], inventory: string | undefined): Promise<RunInput> {
+/**
+ * `--emergency`: every credential cuts over at once (overlap 0), for a secret known to be stolen.
+ * Only for a runbook that declares an `overlap` parameter, and not beside an explicit one.
+ */
+function emergencySets(loaded: LoadedRunbook, sets: readonly string[]): string[] {
+  if (!('overlap' in loaded.spec.params)) throw new UserError(`--emergency: runbook ${loaded.spec.name} (${loaded.path}) has no overlap parameter to set to 0`);
+  if (sets.some((s) => s.startsWith('overlap='))) throw new UserError('--emergency sets overlap=0: drop --set overlap=…, or drop --emergency');
+  return [...sets, 'overlap=0'];
+}
+
+export async function resolveRunInput(runbook: string, givenSets: readonly string[], inventory: string | undefined, opts: { emergency?: boolean } = {}): Promise<RunInput> {
   const loaded = await loadRunbook(runbook);
+  const sets = opts.emergency ? emergencySets(loaded, givenSets) : givenSets;
   const fleetSets = sets.filter((s) => s.startsWith('fleet.'));
   const params = resolveParams(loaded.spec, parseSetFlags([...sets.filter((s) => !s.startsWith('fleet.')), ...inventorySetFlags(loaded.spec, inventory)]));
   let spec: FleetSpec = { ...(loaded.spec.fleet ?? {}) };

@@ -18,8 +18,8 @@ export interface PlanLine {
   fleet?: HostStepPlan;
 }
 
-export async function planRunbook(runbook: string, sets: string[], incident: string, inventory?: string, host?: string) {
-  const { loaded, params, fleet } = await resolveRunInput(runbook, sets, inventory);
+export async function planRunbook(runbook: string, sets: string[], incident: string, inventory?: string, host?: string, emergency = false) {
+  const { loaded, params, fleet } = await resolveRunInput(runbook, sets, inventory, { emergency });
   const refs = Object.fromEntries(Object.entries(loaded.spec.secrets).map(([n, s]) => [n, s.ref]));
   const ctx = { runbook: loaded.spec.name, incident, params, secretFingerprints: await fingerprintSecretRefs(refs) };
   const layout = loaded.spec.steps.some(isHostStep) ? fleetLayout(fleet, ctx) : undefined;
@@ -74,13 +74,14 @@ export function register(program: Command): void {
     .option('--inventory <file>', 'inventory of the hosts the runbook acts on (sets its inventory parameter)')
     .option('--host <name>', "one host's planned actions and its proof of inclusion in its wave's approval")
     .option('--incident <id>', 'incident id the plan is for (hashes cover it)', 'INCIDENT')
+    .option('--emergency', 'plan with no overlap windows (overlap=0), as `respond start --emergency` runs')
     .option('--json', 'print as JSON')
     .addHelpText(
       'after',
       "\nHost steps are planned before any step has read a host; a step that shows what an earlier step found\n(upgrade: each host's current version) gets its final hash in the run (respond status).",
     )
-    .action(async (runbook: string, opts: { set: string[]; incident: string; inventory?: string; host?: string; json?: boolean }) => {
-      const plan = await planRunbook(runbook, opts.set, opts.incident, opts.inventory, opts.host);
+    .action(async (runbook: string, opts: { set: string[]; incident: string; inventory?: string; host?: string; emergency?: boolean; json?: boolean }) => {
+      const plan = await planRunbook(runbook, opts.set, opts.incident, opts.inventory, opts.host, Boolean(opts.emergency));
       if (opts.json) {
         console.log(JSON.stringify(plan, null, 2));
         return;

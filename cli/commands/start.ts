@@ -22,6 +22,7 @@ interface StartOptions {
   wait?: boolean;
   detach?: boolean;
   autoApprove?: boolean;
+  emergency?: boolean;
   as?: string;
   json?: boolean;
 }
@@ -38,6 +39,7 @@ export function register(program: Command): void {
     .option('--wait', 'follow the run until it ends (no prompts); exit 1 if it fails')
     .option('--detach', 'print the run id and return at once, even on a terminal')
     .option('--auto-approve', 'approve every gate as auto:<you> with the hash the workflow computed (demos, drills, benches); refused by autoApprove: false')
+    .option('--emergency', 'rotations cut over at once, no overlap window (sets overlap=0): for a secret known to be stolen')
     .option('--as <name>', 'who is starting (default: $RESPOND_ACTOR or your user name)')
     .option('--json', 'print the run id and links as JSON')
     .action(async (runbook: string, opts: StartOptions) => {
@@ -47,7 +49,7 @@ export function register(program: Command): void {
 
 export async function start(runbookArg: string, opts: StartOptions): Promise<number> {
   // Everything that can be wrong with the input is checked before anything starts.
-  const { loaded, params, fleet } = await resolveRunInput(runbookArg, opts.set, opts.inventory);
+  const { loaded, params, fleet } = await resolveRunInput(runbookArg, opts.set, opts.inventory, { emergency: Boolean(opts.emergency) });
   if (opts.autoApprove) {
     const refusing = loaded.spec.autoApprove === false ? loaded.spec.steps.filter(isGated) : loaded.spec.steps.filter((s) => isGated(s) && s.autoApprove === false);
     if (refusing.length) {

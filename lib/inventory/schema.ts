@@ -59,6 +59,11 @@ const installSchema = z.discriminatedUnion('method', [npmInstallSchema, dockerIn
       : { message: ctx.defaultError },
 });
 
+/** An overlap window; `0` (as YAML writes it) means none: cut over at once. */
+const overlapText = z
+  .preprocess((v) => (v === 0 || v === '0' ? '0s' : v), z.string().regex(DURATION_PATTERN, 'expected 0 or a duration such as 30s, 15m, 2h or 1d'))
+  .default('1h');
+
 /**
  * A credential a host's consumers use, rotated by the `rotate` step under this name. The values
  * are read on the host where the consumer reads them; the inventory names only where.
@@ -75,7 +80,7 @@ export const awsIamCredentialSchema = z
     /** An AWS-compatible endpoint (moto, LocalStack); unset for AWS itself. */
     endpoint: z.string().url().optional(),
     /** How long the old key stays active beside the new one. */
-    overlap: z.string().regex(DURATION_PATTERN, 'expected a duration such as 30s, 15m, 2h or 1d').default('1h'),
+    overlap: overlapText,
   })
   .strict();
 export type AwsIamCredential = z.infer<typeof awsIamCredentialSchema>;
@@ -112,7 +117,7 @@ export const openclawSkillKeyCredentialSchema = z
         issue.code === 'invalid_union_discriminator' ? { message: 'unknown issuer type (expected "command")' } : { message: ctx.defaultError },
     }),
     /** How long the old key stays valid at the issuing service beside the new one. */
-    overlap: z.string().regex(DURATION_PATTERN, 'expected a duration such as 30s, 15m, 2h or 1d').default('1h'),
+    overlap: overlapText,
   })
   .strict();
 export type OpenclawSkillKeyCredential = z.infer<typeof openclawSkillKeyCredentialSchema>;

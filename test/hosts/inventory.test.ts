@@ -53,6 +53,14 @@ describe('inventory', () => {
     expect(inv.hosts[2]!.node).toBe('node');
   });
 
+  it('reads a credential overlap of 0 (YAML writes it as a number) as none, and names a bad one', () => {
+    const text = (overlap: string) => `version: 1\nhosts:\n  - name: gw\n    transport: local\n    install: { method: npm }\n    credentials:\n      s3: { provider: aws-iam-access-key, iamUser: skill, overlap: ${overlap} }\n`;
+    const inv = loadInventory(write('overlap0.yaml', text('0')));
+    expect(inv.hosts[0]!.credentials!.s3!.overlap).toBe('0s');
+    expect(loadInventory(write('overlap-default.yaml', text('30m'))).hosts[0]!.credentials!.s3!.overlap).toBe('30m');
+    expect(() => loadInventory(write('overlap-bad.yaml', text('soon')))).toThrow(/overlap-bad\.yaml.*overlap.*expected 0 or a duration/);
+  });
+
   it('selects by name, tag and all, in inventory order', () => {
     const inv = loadInventory(write('sel.yaml', good));
     expect(selectHosts(inv, 'tag:prod').map((h) => h.name)).toEqual(['gw-local', 'gw-ssh']);

@@ -158,4 +158,41 @@ describe('rotate runbook: an IAM access key with overlap', () => {
     expect(history).not.toContain(old.SecretAccessKey!);
     for (const out of s.captured) expect(out).not.toContain(old.SecretAccessKey!);
   });
+
+  it('--emergency cuts over at once: an inventory overlap of 1h is not waited out, and the old key is gone when the run ends', async () => {
+    const iam = moto.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'skill-hot' }));
+    const old = (await iam.send(new CreateAccessKeyCommand({ UserName: 'skill-hot' }))).AccessKey!;
+    const credFile = join(fx.spec.env.HOME!, '.aws', 'hot-credentials');
+    writeFileSync(credFile, `[default]\naws_access_key_id = ${old.AccessKeyId}\naws_secret_access_key = ${old.SecretAccessKey}\n`, { mode: 0o600 });
+    const host: HostSpec = {
+      ...fx.spec,
+      name: 'aws-hot',
+      credentials: { hot: { provider: 'aws-iam-access-key', iamUser: 'skill-hot', file: credFile, profile: 'default', region: moto.region, endpoint: moto.endpoint, overlap: '1h' } },
+    };
+    const inv = join(s.dir, 'hot.yaml');
+    writeFileSync(inv, JSON.stringify({ version: 1, hosts: [host] }));
+    const sets = ['--set', 'credentials=hot', '--set', 'cloudKey=hot', '--set', 'tokenFile=/tmp/unused'];
+    const plan = await s.cli(['plan', 'rotate', '--inventory', inv, ...sets, '--emergency', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/0: no overlap \(emergency\)/);
+    expect(plan.stdout).not.toMatch(/1h: old and new/);
+    const clash = await s.cli(['start', 'rotate', '--inventory', inv, ...sets, '--set', 'overlap=5m', '--emergency']);
+    expect(clash.code).not.toBe(0);
+    expect(clash.stderr).toMatch(/--emergency sets overlap=0/);
+
+    const r = await s.cli(['start', 'rotate', '--inventory', inv, '--incident', 'AWS-3', ...sets, '--emergency', '--auto-approve', '--wait']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const listed = (await iam.send(new ListAccessKeysCommand({ UserName: 'skill-hot' }))).AccessKeyMetadata!.map((k) => k.AccessKeyId);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).not.toBe(old.AccessKeyId);
+    expect(await sts(old.AccessKeyId!, old.SecretAccessKey!)).toBe('refused');
+    const next = profileKeys(readFileSync(credFile, 'utf8'), 'default')!;
+    expect(next.id).toBe(listed[0]);
+    expect(await sts(next.id, next.secret)).toBe('accepted');
+    for (const out of s.captured) {
+      expect(out).not.toContain(old.SecretAccessKey!);
+      expect(out).not.toContain(next.secret);
+    }
+  });
 });

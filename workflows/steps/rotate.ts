@@ -11,7 +11,7 @@ import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow
 import { z } from 'zod';
 import type { RotationStatus } from '../../activities/rotation/activities.js';
 import type { Activities } from '../../activities/index.js';
-import { parseDuration } from '../../lib/duration.js';
+import { formatDuration, parseDuration } from '../../lib/duration.js';
 import { issuesFor } from '../../lib/rotation/known-issues.js';
 import { baseStep, durationText } from '../../lib/runbook/step-base.js';
 import { renderTemplate } from '../../lib/template.js';
@@ -31,6 +31,8 @@ const schema = baseStep
     only: z.string().optional(),
     /** set: a worker-side file (0600) that receives the new value; `{{host}}` names the host. */
     tokenFile: z.string().min(1).optional(),
+    /** create (set: for the plan): the overlap, over the inventory's (usually `{{params.overlap}}`); `0` cuts over at once; empty: the inventory's. */
+    overlap: z.string().optional(),
     /** revoke, gateway: end the paired-device tokens minted before the cut-over (default) or keep them. */
     devices: z.enum(['revoke', 'keep']).optional(),
     timeout: durationText.default('5m'),
@@ -65,13 +67,34 @@ function skipReason(step: RotateStep, ctx: HostPlanContext): string | undefined 
   return undefined;
 }
 
-/** The provider and its overlap for this host, from the inventory. Pure. */
-function providerOf(name: string, ctx: HostPlanContext): { provider: string; overlap: string } {
+/** The step's overlap override, rendered: undefined when it defers to the inventory. */
+function overlapOverride(step: RotateStep, ctx: HostPlanContext): number | undefined {
+  const text = step.overlap === undefined ? '' : renderTemplate(step.overlap, ctx).trim();
+  if (!text) return undefined;
+  if (text === '0') return 0;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw ApplicationFailure.nonRetryable(`step ${step.id}: overlap "${text}" is not a duration (use 0, 30s, 15m, 2h or 1d)`, 'BadOverlap');
+  }
+}
+
+/** How long old and new both stay valid for this credential on this host. Pure. */
+function overlapMsOf(step: RotateStep, name: string, ctx: HostPlanContext): number {
+  const own = name === 'gateway' ? undefined : ctx.host.credentials?.[name];
+  return overlapOverride(step, ctx) ?? (own ? parseDuration(own.overlap) : 0);
+}
+
+/** The provider and its overlap for this host, from the inventory and the step. Pure. */
+function providerOf(step: RotateStep, name: string, ctx: HostPlanContext, rec?: RotationStatus): { provider: string; overlap: string } {
   if (name === 'gateway') return { provider: 'openclaw-gateway', overlap: 'none: cut-over (the gateway holds one token; the old one stops working when the new one is installed)' };
   const c = ctx.host.credentials?.[name];
-  return c
-    ? { provider: c.provider, overlap: `${c.overlap}: old and new keys both active (IAM allows two), on a durable timer, then the old key is deactivated and deleted` }
-    : { provider: 'unknown: not in this host\'s inventory credentials', overlap: 'unknown' };
+  if (!c) return { provider: 'unknown: not in this host\'s inventory credentials', overlap: 'unknown' };
+  // What create recorded is what set waits for; before create ran, what the step says.
+  const ms = rec?.overlapMs ?? overlapMsOf(step, name, ctx);
+  if (ms === 0) return { provider: c.provider, overlap: '0: no overlap (emergency): the old value is revoked as soon as the new one is tested and the revoke is approved' };
+  const both = c.provider === 'aws-iam-access-key' ? 'old and new keys both active (IAM allows two)' : 'old and new values both valid at the issuer';
+  return { provider: c.provider, overlap: `${formatDuration(ms)}: ${both}, on a durable timer, then the old one is revoked` };
 }
 
 const HOST = /\{\{\s*host\s*\}\}/g;
@@ -96,7 +119,7 @@ export const rotateStep: HostStepKind<RotateStep> = {
     if (skip) return { credential: credentialOf(step, ctx), phase: step.phase, skipped: skip };
     const name = credentialOf(step, ctx);
     const rec = created(step, ctx);
-    const { provider, overlap } = providerOf(name, ctx);
+    const { provider, overlap } = providerOf(step, name, ctx, rec);
     const base = { credential: name, provider, phase: step.phase };
     const fps = rec ? { old: rec.fingerprints.old, new: rec.fingerprints.new, ...(rec.ids ? { ids: rec.ids } : {}), hostVersion: rec.hostVersion } : {};
     const gateway = provider === 'openclaw-gateway';
@@ -149,13 +172,12 @@ export const rotateStep: HostStepKind<RotateStep> = {
     const timeoutMs = parseDuration(step.timeout);
     const acts = proxyActivities<Activities>(hostEffect(timeoutMs, `rotate ${name} ${step.phase} on ${host.name}`));
     if (step.phase === 'create') {
-      const own = host.credentials?.[name];
       const rotation = await acts.rotationCreate({
         host,
         credential: name,
         runKey: ctx.workflowId,
         incident: ctx.plan.incident,
-        overlapMs: own ? parseDuration(own.overlap) : 0,
+        overlapMs: overlapMsOf(step, name, ctx.plan),
       });
       await ctx.record('rotation.created', { credential: name, key: rotation.key, fingerprints: rotation.fingerprints });
       return { summary: `${name}: new value pending ${rotation.fingerprints.new} (old ${rotation.fingerprints.old ?? '?'})`, result: { rotation }, changed: true };
