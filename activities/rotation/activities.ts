@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { HostSpec } from '../../lib/inventory/schema.js';
+import { iamIdentity } from '../../lib/inventory/shared-credentials.js';
 import type { RotationView } from '../../lib/rotation/types.js';
 import { fingerprint } from '../../lib/secrets.js';
 import { asActivity } from '../hosts/failures.js';
@@ -18,6 +19,7 @@ import { awsIamAccessKey } from './providers/aws-iam-access-key.js';
 import { openclawGateway } from './providers/openclaw-gateway.js';
 import { openclawSkillKey } from './providers/openclaw-skill-key.js';
 import type { CredentialValue, RotationProvider } from './providers/types.js';
+import { holdersOfOld, initialConsumers, progressOf, readersOfNew, runRootOf, serialised, setProgress, sharedBy } from './shared.js';
 import { rotationDir, RotationVault, viewOf, type RotationRecord } from './vault.js';
 
 interface Resolved {
@@ -70,6 +72,26 @@ export function createRotationActivities(deps: { stateDir: string }) {
     value: vault.value(rec.key, which),
     ...(rec.ids?.[which] ? { id: rec.ids[which] } : {}),
   });
+  /** A consumer's view of a shared record: its own overlap, from when it switched. */
+  const consumerStatus = (key: string, host: string, version: string | null, h?: OpenclawHost): RotationStatus => {
+    const st = status(key, version, h);
+    const at = st.consumers?.[host]?.state === 'installed' ? st.consumers[host]!.at : undefined;
+    return at ? { ...st, overlapEnds: new Date(Date.parse(at) + st.overlapMs).toISOString() } : st;
+  };
+  /** Another host of the run created the shared value: this one joins, reading the old (or already the new) key. */
+  const attach = async (rec: RotationRecord, h: OpenclawHost, p: RotationProvider<unknown>, cfg: unknown): Promise<RotationStatus> => {
+    const host = h.spec.name;
+    if (rec.state === 'abandoned') throw ApplicationFailure.nonRetryable(`the shared ${rec.credential} rotation of this run was abandoned: ${rec.notes.at(-1) ?? ''}`, 'Abandoned');
+    const progress = progressOf(rec, host);
+    if (progress.state === 'waiting') {
+      const cur = await p.current(h, cfg);
+      if (cur.id !== rec.ids?.old && cur.id !== rec.ids?.new) {
+        throw ApplicationFailure.nonRetryable(`host ${host} reads access key ${cur.id ?? '?'}, neither the old (${rec.ids?.old}) nor the new key of the shared ${rec.credential}`, 'NotAConsumer');
+      }
+      vault.update(rec.key, (r) => setProgress(r, host, 'attached'));
+    }
+    return consumerStatus(rec.key, host, h.pkg?.version ?? null, h);
+  };
   const promote = (key: string, version: string | null): RotationStatus => {
     vault.advance(key, 'promoted', (r) => {
       r.overlapEnds = new Date(Date.now() + r.overlapMs).toISOString();
@@ -77,15 +99,80 @@ export function createRotationActivities(deps: { stateDir: string }) {
     return status(key, version);
   };
 
+  /** Set on one consumer of a shared value: install and test it here; the first success promotes the record. */
+  const sharedSet = async (rec: RotationRecord, h: OpenclawHost): Promise<RotationStatus> => {
+    const host = h.spec.name;
+    const version = h.pkg?.version ?? null;
+    const progress = progressOf(rec, host);
+    if (progress.state === 'installed' || progress.state === 'released') return consumerStatus(rec.key, host, version);
+    if (rec.state === 'abandoned') throw ApplicationFailure.nonRetryable(`the shared ${rec.credential} rotation was abandoned: ${rec.notes.at(-1) ?? ''}`, 'Abandoned');
+    if (progress.state === 'waiting') throw ApplicationFailure.nonRetryable(`host ${host}: its create step did not join the shared ${rec.credential} rotation`, 'NoRotation');
+    const { p, cfg } = providerFor(h.spec, rec.credential);
+    const next = valueOf(rec, 'new');
+    const old = valueOf(rec, 'old');
+    h.t.addSecrets([next.value, old.value]);
+    await p.install(h, cfg, next);
+    const proof = await p.test(h, cfg, next, old);
+    if (!proof.ok) {
+      await p.install(h, cfg, old);
+      const now = vault.update(rec.key, (r) => {
+        setProgress(r, host, 'detached');
+        r.notes.push(`${host}: test failed (${proof.detail}); the old value was put back there`);
+      });
+      if (!readersOfNew(now).length) await discardShared(now, p, cfg, 'no consumer reads the new value');
+      throw ApplicationFailure.nonRetryable(`the new ${rec.credential} failed its test on ${host} (${proof.detail}); the old one was put back there and stays valid`, 'RotationTestFailed');
+    }
+    const now = vault.update(rec.key, (r) => {
+      setProgress(r, host, 'installed');
+      r.notes.push(`${host}: tested: ${proof.detail}`);
+    });
+    if (now.state === 'pending') {
+      vault.advance(rec.key, 'installed');
+      vault.advance(rec.key, 'tested');
+      promote(rec.key, version);
+    }
+    return consumerStatus(rec.key, host, version);
+  };
+  /** Undo on one consumer: a host that had not switched goes back to the old value; the new one goes when nobody reads it. */
+  const sharedDetach = async (rec: RotationRecord, host: HostSpec, reason: string): Promise<RotationStatus> => {
+    const progress = rec.consumers?.[host.name];
+    if (!progress || progress.state === 'installed' || progress.state === 'released' || rec.values?.new === undefined) return status(rec.key, null);
+    const { p, cfg } = providerFor(host, rec.credential);
+    if (progress.state === 'attached') {
+      await withHost(host, async (h) => {
+        if ((await p.current(h, cfg)).id === rec.ids?.new) await p.install(h, cfg, valueOf(rec, 'old'));
+      });
+    }
+    const now = vault.update(rec.key, (r) => {
+      setProgress(r, host.name, 'detached');
+      r.notes.push(`${host.name}: stays on the old value: ${reason}`);
+    });
+    if (!readersOfNew(now).length) await discardShared(now, p, cfg, reason);
+    return status(rec.key, null);
+  };
+  const discardShared = async (rec: RotationRecord, p: RotationProvider<unknown>, cfg: unknown, reason: string) => {
+    await p.discard(cfg, valueOf(rec, 'new'));
+    vault.advance(rec.key, 'abandoned', (r) => {
+      r.notes.push(`abandoned (the new value deleted): ${reason}`);
+      delete r.values;
+    });
+  };
+
   return {
     /** Create: the intent is recorded before the issue call and the result right after it. */
     async rotationCreate(input: CreateInput): Promise<RotationStatus> {
       return asActivity(() =>
         withHost(input.host, async (h) => {
-          const key = RotationVault.keyOf(input.runKey, input.credential);
           const version = h.pkg?.version ?? null;
           const { p, cfg } = providerFor(input.host, input.credential);
+          const consumers = sharedBy(cfg);
+          // A shared credential is one rotation per run, whichever host gets there first.
+          const key = consumers
+            ? RotationVault.keyOf(runRootOf(input.runKey, input.host.name), iamIdentity(cfg as { iamUser: string; endpoint?: string }))
+            : RotationVault.keyOf(input.runKey, input.credential);
+          return serialised(key, async () => {
           let rec = vault.get(key);
+          if (rec && consumers && rec.state !== 'creating') return attach(rec, h, p, cfg);
           if (rec && rec.state !== 'creating') return status(key, version, h);
           const interruptedAt = rec?.times.creating;
           const old = rec ? valueOf(rec, 'old') : await p.current(h, cfg);
@@ -106,6 +193,7 @@ export function createRotationActivities(deps: { stateDir: string }) {
               overlapMs: p.overlapKind === 'cut-over' ? 0 : input.overlapMs,
               notes: [],
               values: { old: old.value },
+              ...(consumers ? { consumers: initialConsumers(consumers, input.host.name) } : {}),
             });
           }
           const next = await p.issue(cfg, old, interruptedAt);
@@ -115,6 +203,7 @@ export function createRotationActivities(deps: { stateDir: string }) {
             r.values = { ...r.values, new: next.value };
           });
           return status(key, version, h);
+          });
         }),
       );
     },
@@ -126,6 +215,7 @@ export function createRotationActivities(deps: { stateDir: string }) {
           const rec = vault.get(input.key);
           if (!rec) throw ApplicationFailure.nonRetryable(`no pending rotation ${input.key}: its create step did not run`, 'NoRotation');
           const version = h.pkg?.version ?? null;
+          if (rec.consumers) return sharedSet(rec, h);
           if (['promoted', 'revoked', 'finished'].includes(rec.state)) return status(input.key, version);
           // Tested but not promoted: the worker died between the two; the proof already stands.
           if (rec.state === 'tested') return promote(input.key, version);
@@ -165,6 +255,7 @@ export function createRotationActivities(deps: { stateDir: string }) {
     async rotationAbandon(input: { host: HostSpec; key: string; reason: string }): Promise<RotationStatus | null> {
       return asActivity(async () => {
         const rec = vault.get(input.key);
+        if (rec?.consumers) return sharedDetach(rec, input.host, input.reason);
         if (!rec || !['creating', 'pending', 'installed'].includes(rec.state)) return rec ? status(input.key, null) : null;
         const { p, cfg } = providerFor(input.host, rec.credential);
         if (rec.state === 'installed') await withHost(input.host, (h) => p.install(h, cfg, valueOf(rec, 'old')));
@@ -184,6 +275,15 @@ export function createRotationActivities(deps: { stateDir: string }) {
           const rec = vault.get(input.key);
           if (!rec) throw ApplicationFailure.nonRetryable(`no rotation ${input.key}`, 'NoRotation');
           if (rec.state === 'revoked' || rec.state === 'finished') return status(input.key, h.pkg?.version ?? null);
+          if (rec.consumers) {
+            // This host is done with the old value; it is revoked only when no consumer still holds it.
+            vault.update(input.key, (r) => setProgress(r, input.host.name, 'released'));
+            const holders = holdersOfOld(vault.get(input.key)!);
+            if (holders.length) {
+              vault.update(input.key, (r) => r.notes.push(`${input.host.name} released the old value; it stays active while ${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} not switched and released it`));
+              return status(input.key, h.pkg?.version ?? null);
+            }
+          }
           const { p, cfg } = providerFor(input.host, rec.credential);
           const old = valueOf(rec, 'old');
           h.t.addSecrets([old.value, vault.value(input.key, 'new')]);
@@ -205,6 +305,8 @@ export function createRotationActivities(deps: { stateDir: string }) {
     /** The values leave the vault; fingerprints and times stay as the credential's record. */
     async rotationFinish(input: { key: string }): Promise<RotationStatus> {
       return asActivity(async () => {
+        // A shared value is kept until the last consumer's revoke: others still install or hunt it.
+        if (vault.get(input.key)?.consumers && vault.get(input.key)!.state !== 'revoked') return status(input.key, null);
         vault.advance(input.key, 'finished', (r) => delete r.values);
         return status(input.key, null);
       });

@@ -9,6 +9,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import type { ZodIssue } from 'zod';
 import { UserError } from '../errors.js';
 import { inventorySchema, type HostSpec, type Inventory } from './schema.js';
+import { markSharedCredentials } from './shared-credentials.js';
 
 export type { HostSpec, Inventory } from './schema.js';
 
@@ -66,6 +67,7 @@ export function parseInventory(text: string, file: string): Inventory {
       }
     }
   });
+  markSharedCredentials(inv, file);
   return inv;
 }
 

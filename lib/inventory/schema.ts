@@ -81,6 +81,11 @@ export const awsIamCredentialSchema = z
     endpoint: z.string().url().optional(),
     /** How long the old key stays active beside the new one. */
     overlap: overlapText,
+    /**
+     * Set by the loader, not written: every host of the inventory that reads this IAM user's keys
+     * (the user holds at most two, so they are one credential), when more than one does.
+     */
+    consumers: z.array(z.string()).optional(),
   })
   .strict();
 export type AwsIamCredential = z.infer<typeof awsIamCredentialSchema>;

@@ -26,4 +26,15 @@ export interface RotationView {
   /** Where the new value was delivered (a path on the worker), never the value. */
   deliveredTo?: string;
   notes: string[];
+  /**
+   * A credential several hosts read (one IAM user's keys): every consumer from the inventory and
+   * how far each has come. The old value is revoked only when all of them have released it.
+   */
+  consumers?: Record<string, ConsumerProgress>;
+}
+
+export interface ConsumerProgress {
+  /** `attached`: reads the old value; `installed`: reads the new one; `released`: done with the old one; `detached`: rolled back to the old one. */
+  state: 'waiting' | 'attached' | 'installed' | 'released' | 'detached';
+  at?: string;
 }

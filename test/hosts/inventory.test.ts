@@ -61,6 +61,15 @@ describe('inventory', () => {
     expect(() => loadInventory(write('overlap-bad.yaml', text('soon')))).toThrow(/overlap-bad\.yaml.*overlap.*expected 0 or a duration/);
   });
 
+  it('marks an IAM user read by several hosts as one shared credential, and refuses it under two names', () => {
+    const host = (name: string, cred: string, user: string) => `  - name: ${name}\n    transport: local\n    install: { method: npm }\n    credentials:\n      ${cred}: { provider: aws-iam-access-key, iamUser: ${user} }\n`;
+    const inv = loadInventory(write('shared.yaml', `version: 1\nhosts:\n${host('a', 's3', 'fleet')}${host('b', 's3', 'fleet')}${host('c', 's3', 'solo')}`));
+    expect(inv.hosts.map((h) => (h.credentials!.s3 as { consumers?: string[] }).consumers)).toEqual([['a', 'b'], ['a', 'b'], undefined]);
+    expect(() => loadInventory(write('shared-bad.yaml', `version: 1\nhosts:\n${host('a', 's3', 'fleet')}${host('b', 'backup', 'fleet')}`))).toThrow(
+      /shared-bad\.yaml: hosts a \(s3\) and b \(backup\) read the keys of IAM user fleet under different names/,
+    );
+  });
+
   it('selects by name, tag and all, in inventory order', () => {
     const inv = loadInventory(write('sel.yaml', good));
     expect(selectHosts(inv, 'tag:prod').map((h) => h.name)).toEqual(['gw-local', 'gw-ssh']);

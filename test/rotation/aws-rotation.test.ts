@@ -11,6 +11,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { profileKeys } from '../../activities/rotation/providers/aws-credentials-file.js';
+import { RotationVault, rotationDir } from '../../activities/rotation/vault.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { createFixtureHost, NEWER, type FixtureHost } from '../fixtures/openclaw.js';
 import { startMoto, type MotoFixture } from '../fixtures/moto.js';
@@ -193,6 +194,71 @@ describe('rotate runbook: an IAM access key with overlap', () => {
     for (const out of s.captured) {
       expect(out).not.toContain(old.SecretAccessKey!);
       expect(out).not.toContain(next.secret);
+    }
+  });
+
+  it('a key shared by two hosts is created once, installed on both, and deleted only after the last consumer switched; a consumer left out keeps it active', async () => {
+    const iam = moto.iam();
+    const keyFor = async (user: string) => {
+      await iam.send(new CreateUserCommand({ UserName: user }));
+      return (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
+    };
+    const keys = async (user: string) => (await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata!.map((k) => k.AccessKeyId!);
+    const consumer = (name: string, user: string, key: { AccessKeyId?: string; SecretAccessKey?: string }, tags: string[] = []): HostSpec => {
+      const file = join(fx.spec.env.HOME!, '.aws', `${name}-credentials`);
+      writeFileSync(file, `[default]\naws_access_key_id = ${key.AccessKeyId}\naws_secret_access_key = ${key.SecretAccessKey}\n`, { mode: 0o600 });
+      return { ...fx.spec, name, tags, credentials: { fleet: { provider: 'aws-iam-access-key', iamUser: user, file, profile: 'default', region: moto.region, endpoint: moto.endpoint, overlap: '2s' } } };
+    };
+    const fileOf = (h: HostSpec) => (h.credentials!.fleet as { file: string }).file;
+    const oldA = await keyFor('fleet-s3');
+    const oldB = await keyFor('fleet-two');
+    const hosts = [consumer('iam-a', 'fleet-s3', oldA, ['canary']), consumer('iam-b', 'fleet-s3', oldA), consumer('iam-c', 'fleet-two', oldB, ['canary']), consumer('iam-d', 'fleet-two', oldB)];
+    const inv = join(s.dir, 'shared.yaml');
+    writeFileSync(inv, JSON.stringify({ version: 1, hosts }));
+    const sets = ['--set', 'credentials=fleet', '--set', 'cloudKey=fleet', '--set', 'tokenFile=/tmp/unused'];
+    const plan = await s.cli(['plan', 'rotate', '--inventory', inv, ...sets, '--set', 'hosts=iam-a,iam-b', '--json']);
+    expect(plan.stdout).toMatch(/the last of iam-a, iam-b to release it deactivates and deletes it/);
+
+    // Both consumers in the run: one new key, on both hosts, the old one deleted after the second switched.
+    const r = await s.cli(['start', 'rotate', '--inventory', inv, '--incident', 'AWS-4', ...sets, '--set', 'hosts=iam-a,iam-b', '--auto-approve', '--wait']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const left = await keys('fleet-s3');
+    expect(left).toHaveLength(1);
+    expect(left[0]).not.toBe(oldA.AccessKeyId);
+    const onA = profileKeys(readFileSync(fileOf(hosts[0]!), 'utf8'), 'default')!;
+    const onB = profileKeys(readFileSync(fileOf(hosts[1]!), 'utf8'), 'default')!;
+    expect(onA).toEqual(onB);
+    expect(onA.id).toBe(left[0]);
+    expect(await sts(onA.id, onA.secret)).toBe('accepted');
+    expect(await sts(oldA.AccessKeyId!, oldA.SecretAccessKey!)).toBe('refused');
+    const events = s.audit().filter((e) => e.workflowId?.startsWith('respond-rotate-AWS-4'));
+    const at = (event: string, host: string) => events.find((e) => e.event === event && e.host === host)?.ts;
+    // The canary released first, while iam-b still read the old key, and nothing was revoked then.
+    expect(at('rotation.released', 'iam-a')).toBeDefined();
+    expect(at('rotation.revoked', 'iam-a')).toBeUndefined();
+    expect(Date.parse(at('rotation.released', 'iam-a')!)).toBeLessThan(Date.parse(at('rotation.promoted', 'iam-b')!));
+    expect(at('rotation.revoked', 'iam-b')).toBeDefined();
+    const recs = new RotationVault(rotationDir(join(s.dir, 'state'))).all().filter((x) => x.incident === 'AWS-4' && x.provider === 'aws-iam-access-key');
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ state: 'finished', consumers: { 'iam-a': { state: 'released' }, 'iam-b': { state: 'released' } } });
+    expect(recs[0]!.values).toBeUndefined();
+
+    // Only one of two consumers in the run: it switches, the old key stays active for the other.
+    const r2 = await s.cli(['start', 'rotate', '--inventory', inv, '--incident', 'AWS-5', ...sets, '--set', 'hosts=iam-c', '--auto-approve', '--wait']);
+    expect(r2.code, r2.stderr + r2.stdout).toBe(0);
+    expect(r2.stdout + r2.stderr).toMatch(/stays active while iam-d has not switched/);
+    expect(await keys('fleet-two')).toHaveLength(2);
+    expect(await sts(oldB.AccessKeyId!, oldB.SecretAccessKey!)).toBe('accepted');
+    expect(profileKeys(readFileSync(fileOf(hosts[3]!), 'utf8'), 'default')!.id).toBe(oldB.AccessKeyId);
+    const onC = profileKeys(readFileSync(fileOf(hosts[2]!), 'utf8'), 'default')!;
+    expect(onC.id).not.toBe(oldB.AccessKeyId);
+    expect(await sts(onC.id, onC.secret)).toBe('accepted');
+
+    const history = (await historyJson(c, 'respond-rotate-AWS-4')) + (await historyJson(c, 'respond-rotate-AWS-4/iam-a')) + (await historyJson(c, 'respond-rotate-AWS-5/iam-c'));
+    for (const secret of [oldA.SecretAccessKey!, oldB.SecretAccessKey!, onA.secret, onC.secret]) {
+      expect(history).not.toContain(secret);
+      expect(readFileSync(s.config.auditLogPath, 'utf8')).not.toContain(secret);
+      for (const out of s.captured) expect(out).not.toContain(secret);
     }
   });
 });

@@ -120,7 +120,9 @@ export const rotateStep: HostStepKind<RotateStep> = {
     const name = credentialOf(step, ctx);
     const rec = created(step, ctx);
     const { provider, overlap } = providerOf(step, name, ctx, rec);
-    const base = { credential: name, provider, phase: step.phase };
+    const own = name === 'gateway' ? undefined : ctx.host.credentials?.[name];
+    const sharedWith = own?.provider === 'aws-iam-access-key' ? own.consumers : undefined;
+    const base = { credential: name, provider, phase: step.phase, ...(sharedWith ? { sharedWith } : {}) };
     const fps = rec ? { old: rec.fingerprints.old, new: rec.fingerprints.new, ...(rec.ids ? { ids: rec.ids } : {}), hostVersion: rec.hostVersion } : {};
     const gateway = provider === 'openclaw-gateway';
     if (step.phase === 'create') {
@@ -128,7 +130,9 @@ export const rotateStep: HostStepKind<RotateStep> = {
         ...base,
         action: gateway
           ? 'issue a new random value (32 bytes) and record it as pending in the worker vault (0600); nothing on the host changes'
-          : 'create a second access key for the IAM user and record it as pending in the worker vault (0600); the old key keeps working',
+          : sharedWith
+            ? `create a second access key for the IAM user once for all its consumers (${sharedWith.join(', ')}: the first host here creates it, the others join), pending in the worker vault (0600); the old key keeps working`
+            : 'create a second access key for the IAM user and record it as pending in the worker vault (0600); the old key keeps working',
       };
     }
     const reasons = gateway ? restartReasons(rec?.hostVersion) : [];
@@ -159,7 +163,9 @@ export const rotateStep: HostStepKind<RotateStep> = {
               ? 'keep the paired-device tokens (devices: keep)'
               : 'revoke every paired-device token minted before the cut-over (openclaw devices revoke; a device pairs again with the new token)'
           }, quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault`
-        : 'deactivate the old access key, delete it, prove it refused by STS, quarantine and redact every copy of its secret in the host scope, drop both values from the vault',
+        : sharedWith
+          ? `release this host's hold on the old access key; the last of ${sharedWith.join(', ')} to release it deactivates and deletes it and proves it refused by STS (a consumer that has not switched keeps it active); quarantine and redact every copy of its secret in this host's scope`
+          : 'deactivate the old access key, delete it, prove it refused by STS, quarantine and redact every copy of its secret in the host scope, drop both values from the vault',
     };
   },
   // A person is not asked to approve a step that does nothing on this host.
@@ -210,7 +216,8 @@ export const rotateStep: HostStepKind<RotateStep> = {
       await startGateway(ops, await stopGateway(ops));
     }
     const proved = await acts.rotationRevoke({ host, key: rec.key, ...(step.devices ? { devices: step.devices } : {}) });
-    await ctx.record('rotation.revoked', { credential: name, key: rec.key, notes: proved.notes.filter((n) => !rec.notes.includes(n)) });
+    const stillHeld = proved.state !== 'revoked';
+    await ctx.record(stillHeld ? 'rotation.released' : 'rotation.revoked', { credential: name, key: rec.key, notes: proved.notes.filter((n) => !rec.notes.includes(n)) });
     const scrub = await acts.scrubHost({
       host,
       hunt: { [`old ${name} value`]: `rotation:${rec.key}:old` },
@@ -222,7 +229,9 @@ export const rotateStep: HostStepKind<RotateStep> = {
     await ctx.record('rotation.scrubbed', scrubResult(scrub));
     const rotation = await acts.rotationFinish({ key: rec.key });
     return {
-      summary: `${name}: old ${rotation.fingerprints.old} refused${reasons.length ? ' after a restart' : ''}; ${scrub.scrubbed.length} stale cop${scrub.scrubbed.length === 1 ? 'y' : 'ies'} quarantined`,
+      summary: `${name}: ${
+        stillHeld ? `switched here; the shared old ${rotation.fingerprints.old} stays active (${proved.notes.at(-1) ?? ''})` : `old ${rotation.fingerprints.old} refused${reasons.length ? ' after a restart' : ''}`
+      }; ${scrub.scrubbed.length} stale cop${scrub.scrubbed.length === 1 ? 'y' : 'ies'} quarantined`,
       result: { rotation, scrub: scrubResult(scrub) },
       changed: true,
     };
