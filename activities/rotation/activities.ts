@@ -17,7 +17,7 @@ import { getPath } from '../openclaw/config.js';
 import { openOpenclawHost, type OpenclawHost } from '../openclaw/host.js';
 import { awsIamAccessKey } from './providers/aws-iam-access-key.js';
 import { openclawGateway } from './providers/openclaw-gateway.js';
-import { openclawSkillKey } from './providers/openclaw-skill-key.js';
+import { openclawAuthProfile, openclawSkillKey } from './providers/openclaw-skill-key.js';
 import type { CredentialValue, RotationProvider } from './providers/types.js';
 import { holdersOfOld, initialConsumers, progressOf, readersOfNew, runRootOf, serialised, setProgress, sharedBy } from './shared.js';
 import { rotationDir, RotationVault, viewOf, type RotationRecord } from './vault.js';
@@ -35,7 +35,8 @@ export function providerFor(host: HostSpec, credential: string): Resolved {
     const known = ['gateway', ...Object.keys(host.credentials ?? {})].join(', ');
     throw ApplicationFailure.nonRetryable(`host ${host.name} has no credential "${credential}" (known: ${known}; add it under the host's credentials: in the inventory)`, 'UnknownCredential');
   }
-  return { p: (cfg.provider === 'openclaw-skill-key' ? openclawSkillKey : awsIamAccessKey) as RotationProvider<unknown>, cfg };
+  const p = { 'aws-iam-access-key': awsIamAccessKey, 'openclaw-skill-key': openclawSkillKey, 'openclaw-auth-profile': openclawAuthProfile }[cfg.provider];
+  return { p: p as RotationProvider<unknown>, cfg };
 }
 
 export interface CreateInput {

@@ -110,6 +110,11 @@ export const commandIssuerSchema = z
   })
   .strict();
 
+const issuerSchema = z.discriminatedUnion('type', [commandIssuerSchema], {
+  errorMap: (issue, ctx) =>
+    issue.code === 'invalid_union_discriminator' ? { message: 'unknown issuer type (expected "command")' } : { message: ctx.defaultError },
+});
+
 /** A skill's key in the host's OpenClaw config: `skills.entries.<skill>.apiKey` or `.env.<NAME>`. */
 export const openclawSkillKeyCredentialSchema = z
   .object({
@@ -117,20 +122,29 @@ export const openclawSkillKeyCredentialSchema = z
     /** The key under skills.entries (the skill's name, or its metadata.openclaw.skillKey). */
     skill: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@/-]*$/, 'a skill key under skills.entries (letters, digits, "-", "_", ".", ":", "@", "/")'),
     field: z.string().regex(/^(apiKey|env\.[A-Za-z_][A-Za-z0-9_]*)$/, 'expected "apiKey" or "env.NAME" (an environment variable name)').default('apiKey'),
-    issuer: z.discriminatedUnion('type', [commandIssuerSchema], {
-      errorMap: (issue, ctx) =>
-        issue.code === 'invalid_union_discriminator' ? { message: 'unknown issuer type (expected "command")' } : { message: ctx.defaultError },
-    }),
+    issuer: issuerSchema,
     /** How long the old key stays valid at the issuing service beside the new one. */
     overlap: overlapText,
   })
   .strict();
 export type OpenclawSkillKeyCredential = z.infer<typeof openclawSkillKeyCredentialSchema>;
 
-const credentialSchema = z.discriminatedUnion('provider', [awsIamCredentialSchema, openclawSkillKeyCredentialSchema], {
+/** A model provider's API key in the host's shared auth-profile store (OpenClaw 2026.9.x, SQLite). */
+export const openclawAuthProfileCredentialSchema = z
+  .object({
+    provider: z.literal('openclaw-auth-profile'),
+    /** As `openclaw models auth list` names it: `<provider>:<name>`, e.g. `openai:manual`. */
+    profileId: z.string().regex(/^[a-z0-9][a-z0-9_-]*:[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'expected <provider>:<name>, as `openclaw models auth list` shows it'),
+    issuer: issuerSchema,
+    overlap: overlapText,
+  })
+  .strict();
+export type OpenclawAuthProfileCredential = z.infer<typeof openclawAuthProfileCredentialSchema>;
+
+const credentialSchema = z.discriminatedUnion('provider', [awsIamCredentialSchema, openclawSkillKeyCredentialSchema, openclawAuthProfileCredentialSchema], {
   errorMap: (issue, ctx) =>
     issue.code === 'invalid_union_discriminator'
-      ? { message: 'unknown credential provider (expected "aws-iam-access-key" or "openclaw-skill-key")' }
+      ? { message: 'unknown credential provider (expected "aws-iam-access-key", "openclaw-skill-key" or "openclaw-auth-profile")' }
       : { message: ctx.defaultError },
 });
 export type CredentialSpec = z.infer<typeof credentialSchema>;

@@ -3,7 +3,7 @@
 /** `creating`: the issue call began and its result is not recorded yet. The four phases of a rotation (create, set, test, finish), plus the ways it can end early. */
 export type RotationState = 'creating' | 'pending' | 'installed' | 'tested' | 'promoted' | 'revoked' | 'finished' | 'abandoned';
 
-export type ProviderName = 'openclaw-gateway' | 'aws-iam-access-key' | 'openclaw-skill-key';
+export type ProviderName = 'openclaw-gateway' | 'aws-iam-access-key' | 'openclaw-skill-key' | 'openclaw-auth-profile';
 
 export interface RotationView {
   key: string;

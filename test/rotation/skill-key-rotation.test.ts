@@ -8,9 +8,9 @@
  * (over SSH) leaves the old key in place and the pending one deleted, a SecretRef is refused, and
  * no key value appears in any output, log or history.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SshTransport } from '../../activities/hosts/transports/index.js';
@@ -64,7 +64,7 @@ def keys():
         if not pos:
             return out
 if action == 'issue':
-    v = 'skl_' + secrets.token_hex(20)
+    v = os.environ.get('KEY_PREFIX', 'skl_') + secrets.token_hex(20)
     c.create_api_key(name='respond-' + secrets.token_hex(4), enabled=True, value=v)
     with open(log, 'a') as f:
         f.write(v + '\\n')
@@ -106,11 +106,11 @@ afterAll(async () => {
   await Promise.allSettled([s?.stop(), fx?.destroy(), moto?.stop(), sshd?.stop()]);
 });
 
-function py(action: string, stdin = ''): { code: number; stdout: string } {
+function py(action: string, stdin = '', extraEnv: Record<string, string> = {}): { code: number; stdout: string } {
   try {
     const stdout = execFileSync(PYTHON, [script, action, moto.endpoint, issuedLog], {
       input: stdin,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAISSUER0000000000', AWS_SECRET_ACCESS_KEY: 'issuer-signing-secret' },
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAISSUER0000000000', AWS_SECRET_ACCESS_KEY: 'issuer-signing-secret', ...extraEnv },
       encoding: 'utf8',
     });
     return { code: 0, stdout };
@@ -191,7 +191,7 @@ describe('rotate runbook: a skill key with a command issuer', () => {
     const plan = await s.cli(['plan', RUNBOOK, '--inventory', inv, '--set', 'credentials=search-key', '--set', 'skillKey=search-key', '--set', 'tokenFile=/tmp/unused', '--json']);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('openclaw-skill-key');
-    expect(plan.stdout).toMatch(/8s: old and new keys both active/);
+    expect(plan.stdout).toMatch(/"overlap": "8s: old and new [a-z]+ both (active|valid)/);
 
     const r = await s.cli(['start', RUNBOOK, '--inventory', inv, '--incident', 'SKILL-1', '--set', `hosts=${host.name}`, '--set', 'credentials=search-key', '--set', 'skillKey=search-key', '--set', 'tokenFile=/tmp/unused', '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -291,11 +291,46 @@ describe('rotate runbook: a skill key with a command issuer', () => {
     expect(readFileSync(history, 'utf8')).toContain('ls\n');
   });
 
+  it('rotates a model provider key in the auth-profile store (openclaw-auth-profile), written by openclaw models auth paste-api-key', async () => {
+    const env = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|VITE_|NODE_OPTIONS$)/.test(k))),
+      ...fx.spec.env,
+      PATH: `${dirname(fx.spec.node)}:${process.env.PATH}`,
+    };
+    const stored = (): string | undefined => {
+      const script = `const d = new (require('node:sqlite').DatabaseSync)(process.argv[1], { readOnly: true });
+        const r = d.prepare("select value_json from config_machine_state where state_key = 'authProfiles.store'").get();
+        console.log(JSON.stringify(JSON.parse(r.value_json).profiles['openai:work']));`;
+      const p = JSON.parse(execFileSync(fx.spec.node, ['-e', script, join(fx.stateDir, 'state', 'openclaw.sqlite')], { env, encoding: 'utf8' })) as { type: string; key?: string };
+      expect(p.type).toBe('api_key');
+      return p.key;
+    };
+    // OpenClaw checks the shape of an OpenAI key: these look like project keys (and like a token to every redactor).
+    const old = py('issue', '', { KEY_PREFIX: 'sk-proj-' }).stdout.trim();
+    const cli = join(fx.prefix, 'node_modules', 'openclaw', 'openclaw.mjs');
+    const seeded = spawnSync(fx.spec.node, [cli, 'models', 'auth', 'paste-api-key', '--provider', 'openai', '--profile-id', 'openai:work'], { input: `${old}\n`, env, encoding: 'utf8' });
+    expect(seeded.status, seeded.stderr + seeded.stdout).toBe(0);
+    expect(stored()).toBe(old);
+    const withModelKey: HostSpec = {
+      ...host,
+      credentials: { ...host.credentials, 'model-key': { provider: 'openclaw-auth-profile', profileId: 'openai:work', issuer: { type: 'command', issue: `KEY_PREFIX=sk-proj- ${cmd('issue')}`, test: cmd('test'), revoke: cmd('revoke'), timeout: '1m' }, overlap: '4s' } },
+    };
+    const inv = inventory('model-key', withModelKey);
+    const r = await s.cli(['start', RUNBOOK, '--inventory', inv, '--incident', 'SKILL-5', '--set', `hosts=${host.name}`, '--set', 'credentials=model-key', '--set', 'skillKey=model-key', '--set', 'tokenFile=/tmp/unused', '--auto-approve', '--wait']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const next = stored()!;
+    expect(next).not.toBe(old);
+    expect(next).toBe(issued().at(-1));
+    expect([atService(next), atService(old)]).toEqual(['enabled', 'absent']);
+    const events = s.audit().filter((e) => e.workflowId === 'respond-rotate-SKILL-5');
+    expect(JSON.stringify(events.find((e) => e.event === 'step.completed' && e.step === 'skill-set'))).toMatch(/auth profile openai:work holds the new value/);
+  });
+
   it('leaves no key value in any output, the audit log, the daemon and worker log or the histories', async () => {
     const values = [oldSearch, oldImage, ...issued()];
     expect(values.length).toBeGreaterThanOrEqual(4);
     let history = '';
-    for (const id of ['respond-rotate-SKILL-1', 'respond-rotate-SKILL-2', 'respond-rotate-SKILL-3', 'respond-rotate-SKILL-4']) {
+    for (const id of ['respond-rotate-SKILL-1', 'respond-rotate-SKILL-2', 'respond-rotate-SKILL-3', 'respond-rotate-SKILL-4', 'respond-rotate-SKILL-5']) {
       history += (await historyJson(c, id)) + (await historyJson(c, `${id}/${host.name}`));
     }
     const audit = readFileSync(s.config.auditLogPath, 'utf8');

@@ -6,18 +6,20 @@
  * with `sh -c`. Values reach those commands on stdin and in RESPOND_* variables, never on a
  * command line, and no value is ever part of an error. Install writes the config the way the
  * gateway token is written: in place, atomically, 0600; through `openclaw config patch --stdin`
- * for a JSON5 file.
+ * for a JSON5 file. The same machinery rotates a model provider's API key in the host's
+ * auth-profile store (`openclaw-auth-profile`), which OpenClaw itself writes.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { posix } from 'node:path';
 import { UserError } from '../../../lib/errors.js';
 import { parseDuration } from '../../../lib/duration.js';
-import type { OpenclawSkillKeyCredential } from '../../../lib/inventory/schema.js';
+import type { OpenclawAuthProfileCredential, OpenclawSkillKeyCredential } from '../../../lib/inventory/schema.js';
 import { compareVersions, isOpenclawVersion } from '../../../lib/openclaw-version.js';
 import { heartbeatIfInActivity } from '../../hosts/heartbeat.js';
 import { Redactor } from '../../hosts/transports/redactor.js';
 import { getPath, parseConfig } from '../../openclaw/config.js';
-import { runOpenclaw, type OpenclawHost } from '../../openclaw/host.js';
+import { runOpenclaw, withNodePath, type OpenclawHost } from '../../openclaw/host.js';
 import type { CredentialValue, ProofResult, RotationProvider } from './types.js';
 
 /** `config patch --stdin` keeps the value off the host's process list; older versions only have `config set VALUE`. */
@@ -121,30 +123,106 @@ interface Invocation {
   known: readonly string[];
 }
 
-async function invoke(c: OpenclawSkillKeyCredential, command: string, inv: Invocation): Promise<CommandResult & { detail: string }> {
-  const r = await runCommand(
-    command,
-    { RESPOND_ACTION: inv.action, RESPOND_SKILL: c.skill, RESPOND_FIELD: c.field, RESPOND_VALUE: inv.value, ...inv.env },
-    inv.value,
-    inv.known,
-    parseDuration(c.issuer.timeout),
-  );
-  const why = r.timedOut ? `timed out after ${c.issuer.timeout}` : `exited ${r.exitCode}`;
-  const said = excerpt(r.stderr);
-  return { ...r, detail: `${why}${said ? `: ${said}` : ''}` };
+type CommandIssuer = OpenclawSkillKeyCredential['issuer'];
+
+/**
+ * Where on the host a key issued by a service lives: read it (a value, a SecretRef object, or
+ * undefined), write it, and name it in errors and in the commands' environment.
+ */
+export interface KeyTarget<C extends { issuer: CommandIssuer }> {
+  /** `skill web-search`: what errors start with. */
+  label(c: C): string;
+  /** `skills.entries.web-search.apiKey`: the value's name in its file. */
+  field(c: C): string;
+  /** The file that holds it on the host. */
+  file(h: OpenclawHost, c: C): string;
+  /** RESPOND_SKILL / RESPOND_FIELD, RESPOND_PROFILE: what the issuer's commands are told. */
+  env(c: C): Record<string, string>;
+  read(h: OpenclawHost, c: C): Promise<unknown>;
+  write(h: OpenclawHost, c: C, value: string): Promise<void>;
 }
 
-/** Runs a command that must succeed; its failure is a one-line error without any value. */
-async function mustSucceed(c: OpenclawSkillKeyCredential, command: string, inv: Invocation): Promise<CommandResult> {
-  const r = await invoke(c, command, inv);
-  if (r.exitCode !== 0 || r.timedOut) throw new UserError(`skill ${c.skill}: the issuer's ${inv.action} command failed (${r.detail})`);
-  return r;
-}
-
-/** Whether the service accepts `value`, by the issuer's test command: exit 0 accepted, else refused. */
-async function accepted(c: OpenclawSkillKeyCredential, value: string, known: readonly string[]): Promise<{ ok: boolean; detail: string }> {
-  const r = await invoke(c, c.issuer.test!, { action: 'test', value, known });
-  return { ok: r.exitCode === 0 && !r.timedOut, detail: r.exitCode === 0 && !r.timedOut ? 'accepted' : `refused (${r.detail})` };
+/** A key issued by a service that keeps the old one valid until revoke, kept on the host where `target` says. */
+export function issuedKeyProvider<C extends { issuer: CommandIssuer }>(name: RotationProvider<C>['name'], target: KeyTarget<C>): RotationProvider<C> {
+  const invoke = async (c: C, command: string, inv: Invocation): Promise<CommandResult & { detail: string }> => {
+    const r = await runCommand(command, { RESPOND_ACTION: inv.action, ...target.env(c), RESPOND_VALUE: inv.value, ...inv.env }, inv.value, inv.known, parseDuration(c.issuer.timeout));
+    const why = r.timedOut ? `timed out after ${c.issuer.timeout}` : `exited ${r.exitCode}`;
+    const said = excerpt(r.stderr);
+    return { ...r, detail: `${why}${said ? `: ${said}` : ''}` };
+  };
+  /** A command that must succeed; its failure is a one-line error without any value. */
+  const mustSucceed = async (c: C, command: string, inv: Invocation): Promise<CommandResult> => {
+    const r = await invoke(c, command, inv);
+    if (r.exitCode !== 0 || r.timedOut) throw new UserError(`${target.label(c)}: the issuer's ${inv.action} command failed (${r.detail})`);
+    return r;
+  };
+  /** Whether the service accepts `value`, by the issuer's test command: exit 0 accepted, else refused. */
+  const accepted = async (c: C, value: string, known: readonly string[]): Promise<{ ok: boolean; detail: string }> => {
+    const r = await invoke(c, c.issuer.test!, { action: 'test', value, known });
+    return { ok: r.exitCode === 0 && !r.timedOut, detail: r.exitCode === 0 && !r.timedOut ? 'accepted' : `refused (${r.detail})` };
+  };
+  const where = (h: OpenclawHost, c: C) => `${target.field(c)} in ${target.file(h, c)}`;
+  return {
+    name,
+    overlapKind: 'dual',
+    async current(h, c) {
+      const v = await target.read(h, c);
+      if (v && typeof v === 'object') {
+        const source = typeof (v as { source?: unknown }).source === 'string' ? ` (source ${(v as { source: string }).source})` : '';
+        throw new UserError(`host ${h.spec.name}: ${where(h, c)} is a SecretRef${source}, not a value; rotate it in its store, then run \`openclaw secrets reload\``);
+      }
+      if (typeof v === 'string' && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v)) {
+        throw new UserError(`host ${h.spec.name}: ${where(h, c)} comes from the variable ${v}; change it where that variable is set`);
+      }
+      if (typeof v !== 'string' || v === '') throw new UserError(`host ${h.spec.name}: no value to rotate at ${where(h, c)}`);
+      h.t.addSecrets([v]);
+      return { value: v };
+    },
+    async issue(c, old, interruptedAt) {
+      const r = await mustSucceed(c, c.issuer.issue, {
+        action: 'issue',
+        value: old.value,
+        env: { RESPOND_OLD_VALUE: old.value, ...(interruptedAt ? { RESPOND_INTERRUPTED_AT: interruptedAt } : {}) },
+        known: [old.value],
+      });
+      const lines = r.stdoutLines.map((l) => l.trim()).filter(Boolean);
+      if (lines.length !== 1) {
+        throw new UserError(`${target.label(c)}: the issuer's issue command printed ${lines.length} non-empty lines on stdout; it must print the new value alone on one line`);
+      }
+      const value = lines[0]!;
+      if (value === old.value) throw new UserError(`${target.label(c)}: the issuer's issue command printed the current value again, not a new one`);
+      return { value };
+    },
+    async install(h, c, { value }) {
+      h.t.addSecrets([value]);
+      await target.write(h, c, value);
+    },
+    async test(h, c, next, old) {
+      const holds = (await target.read(h, c)) === next.value;
+      const held = `${target.field(c)} ${holds ? 'holds the new value' : 'does NOT hold the new value'}`;
+      if (!c.issuer.test) return { ok: holds, detail: `${held}; no issuer test command, so the service was not asked` };
+      const n = await accepted(c, next.value, [next.value, old.value]);
+      const o = await accepted(c, old.value, [next.value, old.value]);
+      return { ok: holds && n.ok, detail: `issuer test: new value ${n.detail}, old value ${o.ok ? 'still accepted (overlap)' : o.detail}; ${held}` };
+    },
+    async revoke(_h, c, old): Promise<ProofResult> {
+      await mustSucceed(c, c.issuer.revoke, { action: 'revoke', value: old.value, env: { RESPOND_OLD_VALUE: old.value }, known: [old.value] });
+      if (!c.issuer.test) return { ok: true, detail: 'issuer revoke exited 0; no issuer test command to prove the old value refused' };
+      const deadline = Date.now() + REVOKE_PROOF_MS;
+      let o = await accepted(c, old.value, [old.value]);
+      while (o.ok && Date.now() < deadline) {
+        heartbeatIfInActivity({ waiting: 'revocation to take' });
+        await new Promise((r) => setTimeout(r, 1_000));
+        o = await accepted(c, old.value, [old.value]);
+      }
+      return { ok: !o.ok, detail: `issuer revoke exited 0; issuer test: old value ${o.ok ? 'STILL ACCEPTED' : o.detail}` };
+    },
+    async discard(c, next: CredentialValue) {
+      // Without a discard command the pending value is revoked like an old one (RESPOND_OLD_VALUE names the value to end).
+      const env: Record<string, string> = c.issuer.discard ? { RESPOND_NEW_VALUE: next.value } : { RESPOND_OLD_VALUE: next.value };
+      await mustSucceed(c, c.issuer.discard ?? c.issuer.revoke, { action: 'discard', value: next.value, env, known: [next.value] });
+    },
+  };
 }
 
 /** The skill's entry, made if missing; refuses to write through a non-object. */
@@ -163,52 +241,22 @@ function nested(path: string[], value: string): Record<string, unknown> {
   return path.reduceRight<unknown>((acc, k) => ({ [k]: acc }), value) as Record<string, unknown>;
 }
 
-/** The value the config on the host holds now (read fresh, not from the host's opening). */
-async function configValue(h: OpenclawHost, c: OpenclawSkillKeyCredential): Promise<unknown> {
-  const text = await h.t.readFile(h.configPath);
-  if (text === null) return undefined;
-  try {
-    return getPath(parseConfig(text), fieldPath(c));
-  } catch {
-    return undefined;
-  }
-}
-
-export const openclawSkillKey: RotationProvider<OpenclawSkillKeyCredential> = {
-  name: 'openclaw-skill-key',
-  overlapKind: 'dual',
-  async current(h, c) {
-    const v = await configValue(h, c);
-    if (v && typeof v === 'object') {
-      const source = typeof (v as { source?: unknown }).source === 'string' ? ` (source ${(v as { source: string }).source})` : '';
-      throw new UserError(`host ${h.spec.name}: ${fieldName(c)} in ${h.configPath} is a SecretRef${source}, not a value; rotate it in its store, then run \`openclaw secrets reload\``);
+export const openclawSkillKey = issuedKeyProvider<OpenclawSkillKeyCredential>('openclaw-skill-key', {
+  label: (c) => `skill ${c.skill}`,
+  field: fieldName,
+  file: (h) => h.configPath,
+  env: (c) => ({ RESPOND_SKILL: c.skill, RESPOND_FIELD: c.field }),
+  // Read fresh, not from the host's opening: test reads what install wrote.
+  async read(h, c) {
+    const text = await h.t.readFile(h.configPath);
+    if (text === null) return undefined;
+    try {
+      return getPath(parseConfig(text), fieldPath(c));
+    } catch {
+      return undefined;
     }
-    if (typeof v === 'string' && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v)) {
-      throw new UserError(`host ${h.spec.name}: ${fieldName(c)} in ${h.configPath} comes from the variable ${v}; change it where that variable is set`);
-    }
-    if (typeof v !== 'string' || v === '') {
-      throw new UserError(`host ${h.spec.name}: no ${fieldName(c)} value in ${h.configPath} to rotate`);
-    }
-    h.t.addSecrets([v]);
-    return { value: v };
   },
-  async issue(c, old, interruptedAt) {
-    const r = await mustSucceed(c, c.issuer.issue, {
-      action: 'issue',
-      value: old.value,
-      env: { RESPOND_OLD_VALUE: old.value, ...(interruptedAt ? { RESPOND_INTERRUPTED_AT: interruptedAt } : {}) },
-      known: [old.value],
-    });
-    const lines = r.stdoutLines.map((l) => l.trim()).filter(Boolean);
-    if (lines.length !== 1) {
-      throw new UserError(`skill ${c.skill}: the issuer's issue command printed ${lines.length} non-empty lines on stdout; it must print the new value alone on one line`);
-    }
-    const value = lines[0]!;
-    if (value === old.value) throw new UserError(`skill ${c.skill}: the issuer's issue command printed the current value again, not a new one`);
-    return { value };
-  },
-  async install(h, c, { value }) {
-    h.t.addSecrets([value]);
+  async write(h, c, value) {
     const path = fieldPath(c);
     const text = await h.t.readFile(h.configPath);
     if (text !== null) {
@@ -235,34 +283,70 @@ export const openclawSkillKey: RotationProvider<OpenclawSkillKeyCredential> = {
       throw new Error(`host ${h.spec.name}: openclaw config could not set ${fieldName(c)} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
     }
   },
-  async test(h, c, next, old) {
-    const held = await configValue(h, c);
-    const inConfig = held === next.value;
-    if (!c.issuer.test) {
-      return { ok: inConfig, detail: `${fieldName(c)} ${inConfig ? 'holds the new value' : 'does NOT hold the new value'}; no issuer test command, so the service was not asked` };
+});
+
+/**
+ * Reads one profile of the shared model-auth store (2026.9.x keeps it in `$STATE/state/openclaw.sqlite`,
+ * row `authProfiles.store` of `config_machine_state`) with the host's own Node. The key comes back
+ * hex-encoded, so the transport's redaction of output cannot alter it.
+ */
+const READ_AUTH_PROFILE = `
+const [db, id] = process.argv.slice(1);
+let out;
+try {
+  const { DatabaseSync } = require('node:sqlite');
+  const d = new DatabaseSync(db, { readOnly: true });
+  const row = d.prepare("select value_json from config_machine_state where state_key = 'authProfiles.store'").get();
+  const p = row ? (JSON.parse(row.value_json).profiles || {})[id] : undefined;
+  out = { store: !!row, found: !!p, type: p && p.type, provider: p && p.provider, ref: !!(p && p.keyRef),
+          hex: p && typeof p.key === 'string' ? Buffer.from(p.key).toString('hex') : null };
+} catch (e) { out = { error: String(e && e.message).split('\\n')[0] }; }
+console.log(JSON.stringify(out));
+`;
+
+interface StoredProfile {
+  store?: boolean;
+  found?: boolean;
+  type?: string;
+  provider?: string;
+  ref?: boolean;
+  hex?: string | null;
+  error?: string;
+}
+
+const authStore = (h: OpenclawHost) => posix.join(h.stateDir, 'state', 'openclaw.sqlite');
+
+async function storedProfile(h: OpenclawHost, c: OpenclawAuthProfileCredential): Promise<StoredProfile & { provider: string }> {
+  const r = await withNodePath(h, h.spec.node, ['-e', READ_AUTH_PROFILE, authStore(h), c.profileId], { timeoutMs: 60_000 });
+  let p: StoredProfile;
+  try {
+    p = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as StoredProfile;
+  } catch {
+    throw new Error(`host ${h.spec.name}: could not read the auth-profile store ${authStore(h)} (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-1).join('')}`);
+  }
+  const where = `the auth-profile store ${authStore(h)}`;
+  if (p.error) throw new UserError(`host ${h.spec.name}: cannot read ${where} (${p.error}); model keys are rotated in the SQLite store of OpenClaw 2026.9.x, read with the host's Node >= 22.5`);
+  if (!p.store || !p.found) throw new UserError(`host ${h.spec.name}: no auth profile ${c.profileId} in ${where} (\`openclaw models auth list\` names them)`);
+  if (p.type !== 'api_key') throw new UserError(`host ${h.spec.name}: auth profile ${c.profileId} is of type ${p.type}, not api_key; only API keys are rotated (an OAuth sign-in is renewed with \`openclaw models auth login\`)`);
+  return { ...p, provider: p.provider ?? c.profileId.split(':')[0]! };
+}
+
+/** A model provider's API key in the host's shared auth-profile store, written by OpenClaw itself (key on stdin). */
+export const openclawAuthProfile = issuedKeyProvider<OpenclawAuthProfileCredential>('openclaw-auth-profile', {
+  label: (c) => `auth profile ${c.profileId}`,
+  field: (c) => `auth profile ${c.profileId}`,
+  file: (h) => authStore(h),
+  env: (c) => ({ RESPOND_PROFILE: c.profileId, RESPOND_MODEL_PROVIDER: c.profileId.split(':')[0]! }),
+  async read(h, c) {
+    const p = await storedProfile(h, c);
+    if (p.ref) return { source: 'keyRef' };
+    return p.hex ? Buffer.from(p.hex, 'hex').toString('utf8') : undefined;
+  },
+  async write(h, c, value) {
+    const { provider } = await storedProfile(h, c);
+    const r = await runOpenclaw(h, ['models', 'auth', 'paste-api-key', '--provider', provider, '--profile-id', c.profileId], { timeoutMs: 120_000, stdin: value + '\n' });
+    if (r.exitCode !== 0) {
+      throw new Error(`host ${h.spec.name}: openclaw models auth paste-api-key could not set auth profile ${c.profileId} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
     }
-    const n = await accepted(c, next.value, [next.value, old.value]);
-    const o = await accepted(c, old.value, [next.value, old.value]);
-    return {
-      ok: inConfig && n.ok,
-      detail: `issuer test: new value ${n.detail}, old value ${o.ok ? 'still accepted (overlap)' : o.detail}; ${fieldName(c)} ${inConfig ? 'holds the new value' : 'does NOT hold the new value'}`,
-    };
   },
-  async revoke(_h, c, old): Promise<ProofResult> {
-    await mustSucceed(c, c.issuer.revoke, { action: 'revoke', value: old.value, env: { RESPOND_OLD_VALUE: old.value }, known: [old.value] });
-    if (!c.issuer.test) return { ok: true, detail: 'issuer revoke exited 0; no issuer test command to prove the old value refused' };
-    const deadline = Date.now() + REVOKE_PROOF_MS;
-    let o = await accepted(c, old.value, [old.value]);
-    while (o.ok && Date.now() < deadline) {
-      heartbeatIfInActivity({ waiting: 'revocation to take' });
-      await new Promise((r) => setTimeout(r, 1_000));
-      o = await accepted(c, old.value, [old.value]);
-    }
-    return { ok: !o.ok, detail: `issuer revoke exited 0; issuer test: old value ${o.ok ? 'STILL ACCEPTED' : o.detail}` };
-  },
-  async discard(c, next: CredentialValue) {
-    // Without a discard command the pending value is revoked like an old one (RESPOND_OLD_VALUE names the value to end).
-    const env: Record<string, string> = c.issuer.discard ? { RESPOND_NEW_VALUE: next.value } : { RESPOND_OLD_VALUE: next.value };
-    await mustSucceed(c, c.issuer.discard ?? c.issuer.revoke, { action: 'discard', value: next.value, env, known: [next.value] });
-  },
-};
+});

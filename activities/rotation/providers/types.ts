@@ -18,7 +18,7 @@ export interface CredentialValue {
 }
 
 export interface RotationProvider<C> {
-  name: 'openclaw-gateway' | 'aws-iam-access-key' | 'openclaw-skill-key';
+  name: 'openclaw-gateway' | 'aws-iam-access-key' | 'openclaw-skill-key' | 'openclaw-auth-profile';
   /** `cut-over`: the service holds one value, so set ends the old one; `dual`: both work until revoke. */
   overlapKind: 'cut-over' | 'dual';
   /** The value consumers use now; throws a UserError naming why it cannot be rotated. */
