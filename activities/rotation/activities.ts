@@ -50,6 +50,8 @@ export interface CreateInput {
 
 export interface RotationStatus extends RotationView {
   hostVersion: string | null;
+  /** A shared value still in use elsewhere: consumer files here the scrub must leave alone (same machine, same home). */
+  keepPaths?: string[];
   /** Where stale copies are hunted beyond OpenClaw's default scope: the gateway's home and log dir. */
   huntPaths?: string[];
 }
@@ -282,7 +284,8 @@ export function createRotationActivities(deps: { stateDir: string }) {
             const holders = holdersOfOld(vault.get(input.key)!);
             if (holders.length) {
               vault.update(input.key, (r) => r.notes.push(`${input.host.name} released the old value; it stays active while ${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} not switched and released it`));
-              return status(input.key, h.pkg?.version ?? null);
+              const files = (input.host.credentials?.[rec.credential] as { consumerFiles?: string[] } | undefined)?.consumerFiles ?? [];
+              return { ...status(input.key, h.pkg?.version ?? null), keepPaths: files.map((f) => (f.startsWith('~/') ? `${h.home}/${f.slice(2)}` : f)) };
             }
           }
           const { p, cfg } = providerFor(input.host, rec.credential);

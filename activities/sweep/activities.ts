@@ -77,6 +77,8 @@ export interface ScrubHostInput {
   /** Names the quarantine dir; stable per step so a retry reuses it. */
   label: string;
   timeoutMs?: number;
+  /** Absolute paths never rewritten: live files of consumers that still use the hunted value. */
+  keep?: string[];
 }
 
 const SAMPLE = 100;
@@ -209,7 +211,8 @@ export function createSweepActivities(deps: SweepActivityDeps) {
       const quarantineBase = await quarantineBaseOn(t);
       // Never redact the quarantined originals themselves, whatever roots were given.
       const base = `${quarantineBase.replace(/\/+$/, '')}/`;
-      const paths = [...new Set(found.findings.map((f) => f.path))].filter((p) => !p.startsWith(base));
+      const keep = new Set(input.keep ?? []);
+      const paths = [...new Set(found.findings.map((f) => f.path))].filter((p) => !p.startsWith(base) && !keep.has(p));
       return runScrub(t, { paths, hunts: targets, quarantineBase, label: input.label });
     });
   }

@@ -1,14 +1,16 @@
 /**
- * `respond credentials --inventory F [--hosts SEL] [--json]`: each known credential per host with
- * its fingerprint, age, last rotation and overlap state. respond's own rotation records come
- * first; for a credential respond never rotated, the host's config file change time is the best
- * evidence of its age. Read-only, run directly (no workflow); never prints a value.
+ * `respond credentials --inventory F [--hosts SEL] [--json]`: each known credential per host (the
+ * gateway token and every credential under the host's `credentials:`) with its fingerprint, age,
+ * last rotation and overlap state. respond's own rotation records come first; for a credential
+ * respond never rotated, the best evidence on hand: an IAM key's creation date, else the change
+ * time of the file the value sits in. Read-only, run directly (no workflow); never prints a value.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createTransport } from '../../activities/hosts/transports/index.js';
 import { openOpenclawHost } from '../../activities/openclaw/host.js';
-import { openclawGateway } from '../../activities/rotation/providers/openclaw-gateway.js';
+import { providerFor } from '../../activities/rotation/activities.js';
+import { iamKeyCreated } from '../../activities/rotation/providers/aws-iam-access-key.js';
 import { RotationVault, rotationDir, viewOf } from '../../activities/rotation/vault.js';
 import { loadConfig } from '../../lib/config.js';
 import { loadInventory, selectHosts } from '../../lib/inventory/load.js';
@@ -23,44 +25,65 @@ export interface CredentialRow {
   provider: string;
   /** Of the value the host uses now; null when it cannot be read. */
   fingerprint: string | null;
-  /** Where the age comes from: respond's record of the last rotation, or the config's change time. */
+  /** The service's public id of it (an IAM access key id), where it has one. */
+  id?: string;
+  /** Where the age comes from: respond's record of the last rotation, IAM's creation date, or the holding file's change time. */
   since: string | null;
-  sinceFrom: 'rotation-record' | 'config-ctime' | 'unknown';
+  sinceFrom: 'rotation-record' | 'iam-create-date' | 'config-ctime' | 'file-ctime' | 'unknown';
   ageDays: number | null;
   lastRotation: { incident: string; state: RotationView['state']; at: string | undefined; old?: string; new: string } | null;
   overlap: string;
   error?: string;
 }
 
-async function rowFor(host: HostSpec, records: RotationView[]): Promise<CredentialRow> {
-  const mine = records
-    .filter((r) => r.host === host.name && r.credential === 'gateway')
-    .sort((a, b) => (a.times.created ?? '').localeCompare(b.times.created ?? ''));
+/** A record about this host's credential: its own, or a shared one it consumes. */
+function concerns(r: RotationView, host: string, credential: string): boolean {
+  return r.credential === credential && (r.host === host || r.consumers?.[host] !== undefined);
+}
+
+function overlapOf(last: RotationView | null): string {
+  if (!last || last.state !== 'promoted') return 'none';
+  const holders = Object.entries(last.consumers ?? {}).filter(([, p]) => p.state !== 'released').map(([h]) => h);
+  if (holders.length) return `old value active while ${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} not switched and released it`;
+  return last.overlapEnds ? `old valid until ${last.overlapEnds}` : 'none';
+}
+
+async function rowFor(host: HostSpec, credential: string, records: RotationView[]): Promise<CredentialRow> {
+  const mine = records.filter((r) => concerns(r, host.name, credential)).sort((a, b) => (a.times.created ?? '').localeCompare(b.times.created ?? ''));
   const last = mine.at(-1) ?? null;
+  const cfg = credential === 'gateway' ? undefined : host.credentials?.[credential];
   const row: CredentialRow = {
     host: host.name,
-    credential: 'gateway',
-    provider: openclawGateway.name,
+    credential,
+    provider: cfg?.provider ?? 'openclaw-gateway',
     fingerprint: null,
     since: null,
     sinceFrom: 'unknown',
     ageDays: null,
     lastRotation: last ? { incident: last.incident, state: last.state, at: last.times.promoted ?? last.times.created, old: last.fingerprints.old, new: last.fingerprints.new } : null,
-    overlap: last?.state === 'promoted' && last.overlapEnds ? `old valid until ${last.overlapEnds}` : 'none',
+    overlap: overlapOf(last),
   };
   const t = createTransport(host);
   try {
     const h = await openOpenclawHost(host, t);
-    row.fingerprint = fingerprint((await openclawGateway.current(h, null)).value);
+    const { p } = providerFor(host, credential);
+    const current = await p.current(h, cfg ?? null);
+    row.fingerprint = fingerprint(current.value);
+    if (current.id) row.id = current.id;
     const promoted = [...mine].reverse().find((r) => r.fingerprints.new === row.fingerprint && r.times.promoted);
+    const created = !promoted && cfg?.provider === 'aws-iam-access-key' && current.id ? await iamKeyCreated(cfg, current.id).catch(() => undefined) : undefined;
     if (promoted) {
       row.since = promoted.times.promoted!;
       row.sinceFrom = 'rotation-record';
+    } else if (created) {
+      row.since = created;
+      row.sinceFrom = 'iam-create-date';
     } else {
-      const st = await t.run('stat', ['-c', '%Z', h.configPath], { timeoutMs: 15_000 });
+      const file = cfg?.provider === 'aws-iam-access-key' ? (cfg.file.startsWith('~/') ? `${h.home}/${cfg.file.slice(2)}` : cfg.file) : h.configPath;
+      const st = await t.run('stat', ['-c', '%Z', file], { timeoutMs: 15_000 });
       if (st.exitCode === 0) {
         row.since = new Date(Number(st.stdout.trim()) * 1000).toISOString();
-        row.sinceFrom = 'config-ctime';
+        row.sinceFrom = file === h.configPath ? 'config-ctime' : 'file-ctime';
       }
     }
     if (row.since) row.ageDays = Math.floor((Date.now() - Date.parse(row.since)) / 86_400_000);
@@ -78,7 +101,7 @@ export function renderCredentials(rows: CredentialRow[]): string {
       const lines = [`${r.host}  ${r.credential} (${r.provider})`];
       if (r.error) lines.push(`  error      ${r.error}`);
       lines.push(
-        `  in use     ${r.fingerprint ?? 'unknown'}`,
+        `  in use     ${r.fingerprint ?? 'unknown'}${r.id ? ` (key id ${r.id})` : ''}`,
         `  age        ${r.ageDays === null ? 'unknown' : `${r.ageDays} d`} (since ${r.since ?? '?'}, from ${r.sinceFrom})`,
         `  rotated    ${r.lastRotation ? `${r.lastRotation.state} ${r.lastRotation.at ?? ''} incident ${r.lastRotation.incident}: ${r.lastRotation.old ?? '?'} -> ${r.lastRotation.new}` : 'never by respond'}`,
         `  overlap    ${r.overlap}`,
@@ -98,7 +121,7 @@ export function register(program: Command): void {
     .action(async (opts: { inventory: string; hosts: string; json?: boolean }) => {
       const hosts = selectHosts(loadInventory(resolve(opts.inventory)), opts.hosts);
       const records = new RotationVault(rotationDir(loadConfig().stateDir)).all().map(viewOf);
-      const rows = await Promise.all(hosts.map((h) => rowFor(h, records)));
+      const rows = await Promise.all(hosts.flatMap((h) => ['gateway', ...Object.keys(h.credentials ?? {})].map((c) => rowFor(h, c, records))));
       console.log(opts.json ? JSON.stringify(rows, null, 2) : renderCredentials(rows));
       if (rows.some((r) => r.error)) process.exitCode = EXIT.failed;
     });

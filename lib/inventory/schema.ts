@@ -86,6 +86,8 @@ export const awsIamCredentialSchema = z
      * (the user holds at most two, so they are one credential), when more than one does.
      */
     consumers: z.array(z.string()).optional(),
+    /** Set by the loader with consumers: the file each consumer reads the key from, as written. */
+    consumerFiles: z.array(z.string()).optional(),
   })
   .strict();
 export type AwsIamCredential = z.infer<typeof awsIamCredentialSchema>;

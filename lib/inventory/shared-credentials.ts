@@ -14,6 +14,7 @@ export function iamIdentity(c: Pick<AwsIamCredential, 'iamUser' | 'endpoint'>): 
 
 export function markSharedCredentials(inv: Inventory, file: string): void {
   const readers = new Map<string, Set<string>>();
+  const files = new Map<string, Set<string>>();
   const names = new Map<string, { name: string; host: string }>();
   for (const h of inv.hosts) {
     for (const [name, c] of Object.entries(h.credentials ?? {})) {
@@ -26,14 +27,20 @@ export function markSharedCredentials(inv: Inventory, file: string): void {
       }
       names.set(id, first ?? { name, host: h.name });
       readers.set(id, (readers.get(id) ?? new Set()).add(h.name));
+      files.set(id, (files.get(id) ?? new Set()).add(c.file));
     }
   }
   for (const h of inv.hosts) {
     for (const c of Object.values(h.credentials ?? {})) {
       if (c.provider !== 'aws-iam-access-key') continue;
       const hosts = [...readers.get(iamIdentity(c))!];
-      if (hosts.length > 1) c.consumers = hosts;
-      else delete c.consumers;
+      if (hosts.length > 1) {
+        c.consumers = hosts;
+        c.consumerFiles = [...files.get(iamIdentity(c))!];
+      } else {
+        delete c.consumers;
+        delete c.consumerFiles;
+      }
     }
   }
 }

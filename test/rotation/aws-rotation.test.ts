@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { profileKeys } from '../../activities/rotation/providers/aws-credentials-file.js';
 import { RotationVault, rotationDir } from '../../activities/rotation/vault.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
+import { fingerprint } from '../../lib/secrets.js';
 import { createFixtureHost, NEWER, type FixtureHost } from '../fixtures/openclaw.js';
 import { startMoto, type MotoFixture } from '../fixtures/moto.js';
 import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
@@ -206,6 +207,7 @@ describe('rotate runbook: an IAM access key with overlap', () => {
     const keys = async (user: string) => (await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata!.map((k) => k.AccessKeyId!);
     const consumer = (name: string, user: string, key: { AccessKeyId?: string; SecretAccessKey?: string }, tags: string[] = []): HostSpec => {
       const file = join(fx.spec.env.HOME!, '.aws', `${name}-credentials`);
+      mkdirSync(join(fx.spec.env.HOME!, '.aws'), { recursive: true });
       writeFileSync(file, `[default]\naws_access_key_id = ${key.AccessKeyId}\naws_secret_access_key = ${key.SecretAccessKey}\n`, { mode: 0o600 });
       return { ...fx.spec, name, tags, credentials: { fleet: { provider: 'aws-iam-access-key', iamUser: user, file, profile: 'default', region: moto.region, endpoint: moto.endpoint, overlap: '2s' } } };
     };
@@ -253,6 +255,16 @@ describe('rotate runbook: an IAM access key with overlap', () => {
     const onC = profileKeys(readFileSync(fileOf(hosts[2]!), 'utf8'), 'default')!;
     expect(onC.id).not.toBe(oldB.AccessKeyId);
     expect(await sts(onC.id, onC.secret)).toBe('accepted');
+
+    // respond credentials: what each consumer reads now, how old it is, and who still holds the old key.
+    const creds = await s.cli(['credentials', '--inventory', inv, '--hosts', 'iam-a,iam-c,iam-d', '--json']);
+    const rows = JSON.parse(creds.stdout) as Array<Record<string, any>>;
+    const row = (host: string) => rows.find((x) => x.host === host && x.credential === 'fleet')!;
+    expect(row('iam-a')).toMatchObject({ provider: 'aws-iam-access-key', fingerprint: fingerprint(onA.secret), id: onA.id, sinceFrom: 'rotation-record', lastRotation: { state: 'finished', incident: 'AWS-4' } });
+    expect(row('iam-c')).toMatchObject({ id: onC.id, sinceFrom: 'rotation-record', overlap: 'old value active while iam-d has not switched and released it' });
+    expect(row('iam-d')).toMatchObject({ id: oldB.AccessKeyId, fingerprint: fingerprint(oldB.SecretAccessKey!), sinceFrom: 'iam-create-date', ageDays: 0 });
+    expect(rows.filter((x) => x.credential === 'gateway')).toHaveLength(3);
+    console.log(`respond credentials after the shared rotations:\n${(await s.cli(['credentials', '--inventory', inv, '--hosts', 'iam-a,iam-c,iam-d'])).stdout}`);
 
     const history = (await historyJson(c, 'respond-rotate-AWS-4')) + (await historyJson(c, 'respond-rotate-AWS-4/iam-a')) + (await historyJson(c, 'respond-rotate-AWS-5/iam-c'));
     for (const secret of [oldA.SecretAccessKey!, oldB.SecretAccessKey!, onA.secret, onC.secret]) {

@@ -223,6 +223,7 @@ export const rotateStep: HostStepKind<RotateStep> = {
       hunt: { [`old ${name} value`]: `rotation:${rec.key}:old` },
       // An exact hunt is cheap: beyond OpenClaw's default scope, the gateway's whole home and log dir.
       ...(rec.huntPaths ? { extraPaths: rec.huntPaths } : {}),
+      ...(proved.keepPaths?.length ? { keep: proved.keepPaths } : {}),
       label: `${ctx.workflowId}.${step.id}`.replace(/[^A-Za-z0-9._-]/g, '_'),
       timeoutMs,
     });

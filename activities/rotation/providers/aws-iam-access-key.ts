@@ -41,6 +41,17 @@ function pathOn(h: OpenclawHost, file: string): string {
   return file.startsWith('~/') ? `${h.home}/${file.slice(2)}` : file;
 }
 
+/** When IAM created this key (the age of a key respond never rotated); needs the worker's IAM access. */
+export async function iamKeyCreated(c: AwsIamCredential, keyId: string): Promise<string | undefined> {
+  const client = iam(c);
+  try {
+    const listed = (await client.send(new ListAccessKeysCommand({ UserName: c.iamUser }))).AccessKeyMetadata ?? [];
+    return listed.find((k) => k.AccessKeyId === keyId)?.CreateDate?.toISOString();
+  } finally {
+    client.destroy();
+  }
+}
+
 export const awsIamAccessKey: RotationProvider<AwsIamCredential> = {
   name: 'aws-iam-access-key',
   overlapKind: 'dual',
