@@ -192,6 +192,10 @@ describe('rotate runbook: a skill key with a command issuer', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('openclaw-skill-key');
     expect(plan.stdout).toMatch(/"overlap": "8s: old and new [a-z]+ both (active|valid)/);
+    // The approver reads what happens to this key, not an IAM key's story.
+    expect(plan.stdout).toMatch(/write the new key to skills\.entries\.[^ ]+ in the host's OpenClaw config/);
+    expect(plan.stdout).toMatch(/run the issuer's revoke command on the old key/);
+    expect(plan.stdout).not.toMatch(/IAM|STS/);
 
     const r = await s.cli(['start', RUNBOOK, '--inventory', inv, '--incident', 'SKILL-1', '--set', `hosts=${host.name}`, '--set', 'credentials=search-key', '--set', 'skillKey=search-key', '--set', 'tokenFile=/tmp/unused', '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -14,6 +14,7 @@ import type { Activities } from '../../activities/index.js';
 import { formatDuration, parseDuration } from '../../lib/duration.js';
 import { issuesFor } from '../../lib/rotation/known-issues.js';
 import { baseStep, durationText } from '../../lib/runbook/step-base.js';
+import { issuedAction, isIssued } from '../../lib/rotation/issuer-plan.js';
 import { renderTemplate } from '../../lib/template.js';
 import { hostEffect, hostQuick } from '../activity-options.js';
 import { gatewayOps } from '../gateway-ops.js';
@@ -130,7 +131,9 @@ export const rotateStep: HostStepKind<RotateStep> = {
         ...base,
         action: gateway
           ? 'issue a new random value (32 bytes) and record it as pending in the worker vault (0600); nothing on the host changes'
-          : sharedWith
+          : isIssued(own)
+            ? issuedAction(own, 'create')
+            : sharedWith
             ? `create a second access key for the IAM user once for all its consumers (${sharedWith.join(', ')}: the first host here creates it, the others join), pending in the worker vault (0600); the old key keeps working`
             : 'create a second access key for the IAM user and record it as pending in the worker vault (0600); the old key keeps working',
       };
@@ -150,7 +153,9 @@ export const rotateStep: HostStepKind<RotateStep> = {
         ...(file ? { deliverTo: `${file} on the worker (0600), before the cut-over` } : {}),
         action: gateway
           ? 'write gateway.auth.token into the config the gateway reads (in place, atomically, 0600; through openclaw config for a JSON5 file), then prove over the live handshake: new accepted, old rejected; on failure put the old one back'
-          : 'write the new key into the consumer\'s profile on the host (0600), prove it with STS GetCallerIdentity, then keep both keys active through the overlap; on failure put the old one back and delete the new key',
+          : isIssued(own)
+            ? issuedAction(own, 'set')
+            : 'write the new key into the consumer\'s profile on the host (0600), prove it with STS GetCallerIdentity, then keep both keys active through the overlap; on failure put the old one back and delete the new key',
       };
     }
     return {
@@ -163,7 +168,9 @@ export const rotateStep: HostStepKind<RotateStep> = {
               ? 'keep the paired-device tokens (devices: keep)'
               : 'revoke every paired-device token minted before the cut-over (openclaw devices revoke; a device pairs again with the new token)'
           }, quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault`
-        : sharedWith
+        : isIssued(own)
+          ? issuedAction(own, 'revoke')
+          : sharedWith
           ? `release this host's hold on the old access key; the last of ${sharedWith.join(', ')} to release it deactivates and deletes it and proves it refused by STS (a consumer that has not switched keeps it active); quarantine and redact every copy of its secret in this host's scope`
           : 'deactivate the old access key, delete it, prove it refused by STS, quarantine and redact every copy of its secret in the host scope, drop both values from the vault',
     };
