@@ -16,6 +16,7 @@ import { createTransport } from '../hosts/transports/index.js';
 import { getPath } from '../openclaw/config.js';
 import { openOpenclawHost, type OpenclawHost } from '../openclaw/host.js';
 import { awsIamAccessKey } from './providers/aws-iam-access-key.js';
+import { withRemoteClients } from './providers/gateway-clients.js';
 import { openclawGateway } from './providers/openclaw-gateway.js';
 import { openclawAuthProfile, openclawSkillKey } from './providers/openclaw-skill-key.js';
 import type { CredentialValue, RotationProvider } from './providers/types.js';
@@ -29,7 +30,7 @@ interface Resolved {
 
 /** `gateway` is every host's own; other names come from the host's `credentials:` in the inventory. */
 export function providerFor(host: HostSpec, credential: string): Resolved {
-  if (credential === 'gateway') return { p: openclawGateway as RotationProvider<unknown>, cfg: null };
+  if (credential === 'gateway') return { p: withRemoteClients(openclawGateway) as RotationProvider<unknown>, cfg: null };
   const cfg = host.credentials?.[credential];
   if (!cfg) {
     const known = ['gateway', ...Object.keys(host.credentials ?? {})].join(', ');

@@ -41,6 +41,13 @@ function concerns(r: RotationView, host: string, credential: string): boolean {
   return r.credential === credential && (r.host === host || r.consumers?.[host] !== undefined);
 }
 
+function remoteValue(h: Awaited<ReturnType<typeof openOpenclawHost>>): { value: string; id?: string } {
+  const remote = (h.rawConfig as { gateway?: { remote?: { token?: unknown; password?: unknown } } }).gateway?.remote;
+  const v = remote?.token ?? remote?.password;
+  if (typeof v !== 'string' || !v) throw new Error(`host ${h.spec.name}: no gateway.remote.token or password in ${h.configPath}`);
+  return { value: v };
+}
+
 function overlapOf(last: RotationView | null): string {
   if (!last || last.state !== 'promoted') return 'none';
   const holders = Object.entries(last.consumers ?? {}).filter(([, p]) => p.state !== 'released').map(([h]) => h);
@@ -49,13 +56,15 @@ function overlapOf(last: RotationView | null): string {
 }
 
 async function rowFor(host: HostSpec, credential: string, records: RotationView[]): Promise<CredentialRow> {
-  const mine = records.filter((r) => concerns(r, host.name, credential)).sort((a, b) => (a.times.created ?? '').localeCompare(b.times.created ?? ''));
+  // A remote client holds its gateway's token: its records are the gateway's.
+  const owner = credential === 'gateway' && host.clientOf ? host.clientOf : host.name;
+  const mine = records.filter((r) => concerns(r, owner, credential)).sort((a, b) => (a.times.created ?? '').localeCompare(b.times.created ?? ''));
   const last = mine.at(-1) ?? null;
   const cfg = credential === 'gateway' ? undefined : host.credentials?.[credential];
   const row: CredentialRow = {
     host: host.name,
     credential,
-    provider: cfg?.provider ?? 'openclaw-gateway',
+    provider: cfg?.provider ?? (host.clientOf ? `openclaw-gateway (gateway.remote of ${host.clientOf})` : 'openclaw-gateway'),
     fingerprint: null,
     since: null,
     sinceFrom: 'unknown',
@@ -67,7 +76,7 @@ async function rowFor(host: HostSpec, credential: string, records: RotationView[
   try {
     const h = await openOpenclawHost(host, t);
     const { p } = providerFor(host, credential);
-    const current = await p.current(h, cfg ?? null);
+    const current = owner !== host.name ? remoteValue(h) : await p.current(h, cfg ?? null);
     row.fingerprint = fingerprint(current.value);
     if (current.id) row.id = current.id;
     const promoted = [...mine].reverse().find((r) => r.fingerprints.new === row.fingerprint && r.times.promoted);

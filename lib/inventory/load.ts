@@ -68,6 +68,15 @@ export function parseInventory(text: string, file: string): Inventory {
     }
   });
   markSharedCredentials(inv, file);
+  inv.hosts.forEach((host, i) => {
+    if (host.clientOf === undefined) return;
+    const gw = inv.hosts.find((h) => h.name === host.clientOf);
+    if (!gw || gw === host) {
+      throw new UserError(`${where(['hosts', i, 'clientOf'])}: hosts[${i}].clientOf: ${gw ? 'a host cannot be its own client' : `no host named "${host.clientOf}" in the inventory`}`);
+    }
+    const { remoteClients: _nested, ...client } = host;
+    gw.remoteClients = [...(gw.remoteClients ?? []), client];
+  });
   return inv;
 }
 

@@ -167,6 +167,13 @@ export const hostSchema = z
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     // Credentials beyond the gateway's own token that `rotate` may rotate here, by name.
     credentials: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'credential names are lower-case letters, digits and -'), credentialSchema).optional(),
+    /**
+     * This host's OpenClaw is a client (gateway.mode remote) of the inventory host named here:
+     * rotating that gateway's token also rewrites gateway.remote.token (or password) here.
+     */
+    clientOf: hostName.optional(),
+    /** Set by the loader on a gateway: the hosts whose clientOf names it. */
+    remoteClients: z.array(z.record(z.unknown())).optional(),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SshTransport } from '../../activities/hosts/transports/index.js';
 import { createTransport } from '../../activities/hosts/transports/index.js';
@@ -31,15 +32,23 @@ let sshd: SshdFixture;
 let local: FixtureHost;
 let remote: FixtureHost;
 let failing: FixtureHost;
+let client: FixtureHost;
 const issued: string[] = [];
 
 beforeAll(async () => {
   sshd = await startSshd();
-  [local, remote, failing] = await Promise.all([
+  [local, remote, failing, client] = await Promise.all([
     createFixtureHost({ name: 'gw-new', version: NEWER }),
     createFixtureHost({ name: 'gw-old', version: OLDER }),
     createFixtureHost({ name: 'gw-down', version: NEWER }),
+    // An operator's laptop: its OpenClaw talks to gw-new in remote mode, with gw-new's token.
+    createFixtureHost({ name: 'laptop', version: NEWER, start: false }),
   ]);
+  writeFileSync(
+    join(client.stateDir, 'openclaw.json'),
+    JSON.stringify({ gateway: { mode: 'remote', remote: { url: `ws://127.0.0.1:${local.spec.gatewayPort}`, token: local.token } }, discovery: { mdns: { mode: 'off' } } }, null, 2) + '\n',
+    { mode: 0o600 },
+  );
   s = await Sandbox.create();
   expect((await s.cli(['list'])).code).toBe(0);
   c = await s.client();
@@ -47,7 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (sshd) await new SshTransport(sshd.transport()).close();
-  await Promise.allSettled([s?.stop(), local?.destroy(), remote?.destroy(), failing?.destroy(), sshd?.stop()]);
+  await Promise.allSettled([s?.stop(), local?.destroy(), remote?.destroy(), failing?.destroy(), client?.destroy(), sshd?.stop()]);
 });
 
 function inventoryFor(name: string, hosts: HostSpec[]): string {
@@ -115,7 +124,8 @@ describe('rotate runbook: gateway token', () => {
     const device = await pairDevice(fx.spec.gatewayPort, NEWER, fx.token);
     issued.push(device.deviceToken);
     const tokenFile = join(s.dir, 'tokens', 'gw-new.token');
-    const inv = inventoryFor('local', [fx.spec]);
+    appendFileSync(join(client.spec.env.HOME!, '.bash_history'), `openclaw config set gateway.remote.token ${fx.token}\n`);
+    const inv = inventoryFor('local', [fx.spec, { ...client.spec, clientOf: fx.spec.name }]);
     const began = Date.now();
     const r = await start(inv, 'ROT-1', ['--set', `hosts=${fx.spec.name}`, '--set', 'credentials=gateway', '--set', `tokenFile=${tokenFile}`, '--auto-approve', '--wait']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -127,6 +137,12 @@ describe('rotate runbook: gateway token', () => {
     expect(next).not.toBe(fx.token);
     expect(await verdicts(fx.spec, [next, fx.token])).toEqual(['accepted', 'rejected']);
     // The paired device's token, which a gateway-token change alone leaves valid, is refused too.
+    // The remote client follows: its config holds the new token and its own CLI reaches the gateway.
+    const laptopConfig = JSON.parse(readFileSync(join(client.stateDir, 'openclaw.json'), 'utf8'));
+    expect(laptopConfig.gateway.remote.token).toBe(next);
+    const health = await execa(client.spec.node, [join(client.prefix, 'node_modules', 'openclaw', 'openclaw.mjs'), 'gateway', 'call', 'health', '--json'], { env: { ...process.env, ...client.spec.env }, reject: false });
+    expect(health.exitCode, health.stderr).toBe(0);
+    for (const dir of [client.spec.env.HOME!, client.stateDir]) expect(filesHolding(dir, fx.token, 'quarantine')).toEqual([]);
     const stale = await connectAsDevice(device.url, device.id, deviceTokenAuth(NEWER, device.deviceToken));
     expect(stale).toMatchObject({ accepted: false, code: 'AUTH_DEVICE_TOKEN_MISMATCH' });
 
@@ -145,8 +161,9 @@ describe('rotate runbook: gateway token', () => {
 
     const creds = await s.cli(['credentials', '--inventory', inv, '--json']);
     expect(creds.code, creds.stderr).toBe(0);
-    const [row] = JSON.parse(creds.stdout) as Array<Record<string, any>>;
+    const [row, laptopRow] = JSON.parse(creds.stdout) as Array<Record<string, any>>;
     expect(row).toMatchObject({ host: fx.spec.name, credential: 'gateway', fingerprint: fingerprint(next), sinceFrom: 'rotation-record', ageDays: 0 });
+    expect(laptopRow).toMatchObject({ host: 'laptop', provider: `openclaw-gateway (gateway.remote of ${fx.spec.name})`, fingerprint: fingerprint(next), sinceFrom: 'rotation-record' });
     expect(row!.lastRotation).toMatchObject({ state: 'finished', incident: 'ROT-1', old: fingerprint(fx.token) });
     console.log(`respond credentials after the rotation:\n${(await s.cli(['credentials', '--inventory', inv])).stdout}`);
 
@@ -248,5 +265,23 @@ describe('rotate runbook: gateway token', () => {
     await h.t.close();
     const undelivered = readFileSync(join(s.dir, 'tokens', 'down.token'), 'utf8').trim();
     assertNoSecretAnywhere([fx.token, undelivered, ...issued], await historyJson(c, id));
+  });
+
+  it('a remote client that cannot be reached at the cut-over puts the old token back on the gateway, and the run says so', async () => {
+    const fx = local;
+    const current = readFileSync(join(s.dir, 'tokens', 'gw-new.token'), 'utf8').trim();
+    expect(await verdicts(fx.spec, [current])).toEqual(['accepted']);
+    // The client's machine is off the network: its sshd port answers nothing.
+    const away: HostSpec = { ...client.spec, name: 'laptop-away', clientOf: fx.spec.name, transport: { ...sshd.transport(), port: 1 } };
+    const inv = inventoryFor('away', [fx.spec, away]);
+    const r = await start(inv, 'ROT-4', ['--set', `hosts=${fx.spec.name}`, '--set', `tokenFile=${join(s.dir, 'tokens', 'away.token')}`, '--auto-approve', '--wait']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/client laptop-away of gw-new could not take the new token .*the old token was put back on the gateway and its clients/);
+    expect(await verdicts(fx.spec, [current])).toEqual(['accepted']);
+    const recs = new RotationVault(rotationDir(join(s.dir, 'state'))).all().filter((x) => x.incident === 'ROT-4');
+    expect(recs[0]).toMatchObject({ state: 'abandoned' });
+    const undelivered = readFileSync(join(s.dir, 'tokens', 'away.token'), 'utf8').trim();
+    expect(await verdicts(fx.spec, [undelivered])).toEqual(['rejected']);
+    assertNoSecretAnywhere([current, undelivered], await historyJson(c, 'respond-rotate-ROT-4'));
   });
 });

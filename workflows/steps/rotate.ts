@@ -61,6 +61,7 @@ function credentialOf(step: RotateStep, ctx: HostPlanContext): string {
 function skipReason(step: RotateStep, ctx: HostPlanContext): string | undefined {
   const name = credentialOf(step, ctx);
   if (!name) return 'no credential named for this step';
+  if (name === 'gateway' && ctx.host.clientOf) return `this host is a remote client of ${ctx.host.clientOf}: its gateway.remote token follows that gateway's rotation`;
   if (step.only !== undefined) {
     const wanted = renderTemplate(step.only, ctx).split(',').map((x) => x.trim()).filter(Boolean);
     if (!wanted.includes('all') && !wanted.includes(name)) return `${name} is not among the selected credentials (${wanted.join(', ') || 'none'})`;
@@ -105,6 +106,19 @@ function tokenFileFor(step: RotateStep, ctx: HostPlanContext, host?: string): st
   if (!step.tokenFile) return undefined;
   const fill = (t: string) => (host ? t.replace(HOST, host) : t.replace(HOST, '<host>'));
   return fill(renderTemplate(fill(step.tokenFile), ctx));
+}
+
+/** The remote clients (inventory clientOf) a gateway rotation carries along. */
+function clientsOf(host: HostPlanContext['host'], provider: string): HostPlanContext['host'][] {
+  return provider === 'openclaw-gateway' ? ((host.remoteClients ?? []) as unknown as HostPlanContext['host'][]) : [];
+}
+
+function clientsText(host: HostPlanContext['host'], phase: 'set' | 'revoke'): string {
+  const names = clientsOf(host, 'openclaw-gateway').map((c) => c.name);
+  if (!names.length) return '';
+  return phase === 'set'
+    ? `, then gateway.remote.token on its remote clients ${names.join(', ')} (each proven by its own openclaw gateway call health; if one cannot take it, the old token goes back everywhere)`
+    : ` and in the scope of its remote clients ${names.join(', ')}`;
 }
 
 function restartReasons(version: string | null | undefined): string[] {
@@ -152,7 +166,7 @@ export const rotateStep: HostStepKind<RotateStep> = {
         overlap,
         ...(file ? { deliverTo: `${file} on the worker (0600), before the cut-over` } : {}),
         action: gateway
-          ? 'write gateway.auth.token into the config the gateway reads (in place, atomically, 0600; through openclaw config for a JSON5 file), then prove over the live handshake: new accepted, old rejected; on failure put the old one back'
+          ? `write gateway.auth.token into the config the gateway reads (in place, atomically, 0600; through openclaw config for a JSON5 file)${clientsText(ctx.host, 'set')}, then prove over the live handshake: new accepted, old rejected; on failure put the old one back`
           : isIssued(own)
             ? issuedAction(own, 'set')
             : 'write the new key into the consumer\'s profile on the host (0600), prove it with STS GetCallerIdentity, then keep both keys active through the overlap; on failure put the old one back and delete the new key',
@@ -167,7 +181,7 @@ export const rotateStep: HostStepKind<RotateStep> = {
             step.devices === 'keep'
               ? 'keep the paired-device tokens (devices: keep)'
               : 'revoke every paired-device token minted before the cut-over (openclaw devices revoke; a device pairs again with the new token)'
-          }, quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories), drop both values from the vault`
+          }, quarantine and redact every copy of it in the host scope (config .bak files, logs, env files, histories)${clientsText(ctx.host, 'revoke')}, drop both values from the vault`
         : isIssued(own)
           ? issuedAction(own, 'revoke')
           : sharedWith
@@ -235,11 +249,23 @@ export const rotateStep: HostStepKind<RotateStep> = {
       timeoutMs,
     });
     await ctx.record('rotation.scrubbed', scrubResult(scrub));
+    // Remote clients held the old token too, in their config and wherever it was copied from there.
+    let clientCopies = 0;
+    for (const client of clientsOf(host, rec.provider)) {
+      const cs = await acts.scrubHost({
+        host: client,
+        hunt: { [`old ${name} value`]: `rotation:${rec.key}:old` },
+        label: `${ctx.workflowId}.${step.id}.${client.name}`.replace(/[^A-Za-z0-9._-]/g, '_'),
+        timeoutMs,
+      });
+      clientCopies += cs.scrubbed.length;
+      await ctx.record('rotation.scrubbed', { client: client.name, ...scrubResult(cs) });
+    }
     const rotation = await acts.rotationFinish({ key: rec.key });
     return {
       summary: `${name}: ${
         stillHeld ? `switched here; the shared old ${rotation.fingerprints.old} stays active (${proved.notes.at(-1) ?? ''})` : `old ${rotation.fingerprints.old} refused${reasons.length ? ' after a restart' : ''}`
-      }; ${scrub.scrubbed.length} stale cop${scrub.scrubbed.length === 1 ? 'y' : 'ies'} quarantined`,
+      }; ${scrub.scrubbed.length + clientCopies} stale cop${scrub.scrubbed.length + clientCopies === 1 ? 'y' : 'ies'} quarantined`,
       result: { rotation, scrub: scrubResult(scrub) },
       changed: true,
     };
