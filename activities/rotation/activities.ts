@@ -15,6 +15,7 @@ import { asActivity } from '../hosts/failures.js';
 import { createTransport } from '../hosts/transports/index.js';
 import { getPath } from '../openclaw/config.js';
 import { openOpenclawHost, type OpenclawHost } from '../openclaw/host.js';
+import { expandHome } from '../openclaw/paths.js';
 import { awsIamAccessKey } from './providers/aws-iam-access-key.js';
 import { withRemoteClients } from './providers/gateway-clients.js';
 import { openclawGateway } from './providers/openclaw-gateway.js';
@@ -286,7 +287,7 @@ export function createRotationActivities(deps: { stateDir: string }) {
             if (holders.length) {
               vault.update(input.key, (r) => r.notes.push(`${input.host.name} released the old value; it stays active while ${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} not switched and released it`));
               const files = (input.host.credentials?.[rec.credential] as { consumerFiles?: string[] } | undefined)?.consumerFiles ?? [];
-              return { ...status(input.key, h.pkg?.version ?? null), keepPaths: files.map((f) => (f.startsWith('~/') ? `${h.home}/${f.slice(2)}` : f)) };
+              return { ...status(input.key, h.pkg?.version ?? null), keepPaths: files.map((f) => expandHome(f, h.home)) };
             }
           }
           const { p, cfg } = providerFor(input.host, rec.credential);
@@ -311,7 +312,8 @@ export function createRotationActivities(deps: { stateDir: string }) {
     async rotationFinish(input: { key: string }): Promise<RotationStatus> {
       return asActivity(async () => {
         // A shared value is kept until the last consumer's revoke: others still install or hunt it.
-        if (vault.get(input.key)?.consumers && vault.get(input.key)!.state !== 'revoked') return status(input.key, null);
+        const rec = vault.get(input.key);
+        if (rec?.consumers && rec.state !== 'revoked') return status(input.key, null);
         vault.advance(input.key, 'finished', (r) => delete r.values);
         return status(input.key, null);
       });

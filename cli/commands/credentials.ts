@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { createTransport } from '../../activities/hosts/transports/index.js';
 import { openOpenclawHost } from '../../activities/openclaw/host.js';
 import { providerFor } from '../../activities/rotation/activities.js';
-import { iamKeyCreated } from '../../activities/rotation/providers/aws-iam-access-key.js';
+import { iamKeyCreated, pathOn } from '../../activities/rotation/providers/aws-iam-access-key.js';
 import { RotationVault, rotationDir, viewOf } from '../../activities/rotation/vault.js';
 import { loadConfig } from '../../lib/config.js';
 import { loadInventory, selectHosts } from '../../lib/inventory/load.js';
@@ -88,7 +88,7 @@ async function rowFor(host: HostSpec, credential: string, records: RotationView[
       row.since = created;
       row.sinceFrom = 'iam-create-date';
     } else {
-      const file = cfg?.provider === 'aws-iam-access-key' ? (cfg.file.startsWith('~/') ? `${h.home}/${cfg.file.slice(2)}` : cfg.file) : h.configPath;
+      const file = cfg?.provider === 'aws-iam-access-key' ? pathOn(h, cfg.file) : h.configPath;
       const st = await t.run('stat', ['-c', '%Z', file], { timeoutMs: 15_000 });
       if (st.exitCode === 0) {
         row.since = new Date(Number(st.stdout.trim()) * 1000).toISOString();

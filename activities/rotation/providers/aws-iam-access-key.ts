@@ -11,6 +11,7 @@ import { UserError } from '../../../lib/errors.js';
 import type { AwsIamCredential } from '../../../lib/inventory/schema.js';
 import { heartbeatIfInActivity } from '../../hosts/heartbeat.js';
 import type { OpenclawHost } from '../../openclaw/host.js';
+import { expandHome } from '../../openclaw/paths.js';
 import { profileKeys, withProfileKeys } from './aws-credentials-file.js';
 import type { CredentialValue, ProofResult, RotationProvider } from './types.js';
 
@@ -37,8 +38,9 @@ async function whoAmI(c: AwsIamCredential, v: CredentialValue): Promise<{ arn?: 
   }
 }
 
-function pathOn(h: OpenclawHost, file: string): string {
-  return file.startsWith('~/') ? `${h.home}/${file.slice(2)}` : file;
+/** The consumer's credentials file as a path on the host. */
+export function pathOn(h: OpenclawHost, file: string): string {
+  return expandHome(file, h.home);
 }
 
 /** When IAM created this key (the age of a key respond never rotated); needs the worker's IAM access. */
