@@ -201,6 +201,15 @@ export function createRotationActivities(deps: { stateDir: string }) {
               ...(consumers ? { consumers: initialConsumers(consumers, input.host.name) } : {}),
             });
           }
+          const maker = await p.generatesOnInstall?.(h, cfg);
+          if (maker) {
+            // The service makes the new value at the cut-over (set); nothing is issued now.
+            vault.advance(key, 'pending', (r) => {
+              r.newAtInstall = maker;
+              r.notes = [`the new value is generated at set by ${maker}`];
+            });
+            return status(key, version, h);
+          }
           const next = await p.issue(cfg, old, interruptedAt);
           vault.advance(key, 'pending', (r) => {
             r.fingerprints.new = fingerprint(next.value);
@@ -226,6 +235,16 @@ export function createRotationActivities(deps: { stateDir: string }) {
           if (rec.state === 'tested') return promote(input.key, version);
           if (rec.state === 'abandoned') throw ApplicationFailure.nonRetryable(`rotation of ${rec.credential} on ${rec.host} was abandoned: ${rec.notes.at(-1) ?? ''}`, 'Abandoned');
           const { p, cfg } = providerFor(input.host, rec.credential);
+          if (rec.newAtInstall && rec.values?.new === undefined && p.installGenerated) {
+            // The cut-over makes the value (a fleet cell recreated by openclaw fleet create): it is
+            // recorded at once, then delivered; a retry finds it installed and does not cut over again.
+            const made = await p.installGenerated(h, cfg, valueOf(rec, 'old'));
+            h.t.addSecrets([made.value]);
+            vault.update(input.key, (r) => {
+              r.fingerprints.new = fingerprint(made.value);
+              r.values = { ...r.values, new: made.value };
+            });
+          }
           const next = valueOf(rec, 'new');
           const old = valueOf(rec, 'old');
           h.t.addSecrets([next.value, old.value]);
@@ -263,7 +282,8 @@ export function createRotationActivities(deps: { stateDir: string }) {
         if (rec?.consumers) return sharedDetach(rec, input.host, input.reason);
         if (!rec || !['creating', 'pending', 'installed'].includes(rec.state)) return rec ? status(input.key, null) : null;
         const { p, cfg } = providerFor(input.host, rec.credential);
-        if (rec.state === 'installed') await withHost(input.host, (h) => p.install(h, cfg, valueOf(rec, 'old')));
+        const cutOver = rec.state === 'installed' || (rec.newAtInstall !== undefined && rec.values?.new !== undefined);
+        if (cutOver) await withHost(input.host, (h) => p.install(h, cfg, valueOf(rec, 'old')));
         if (rec.values?.new !== undefined) await p.discard(cfg, valueOf(rec, 'new'));
         vault.advance(input.key, 'abandoned', (r) => {
           r.notes.push(`abandoned (${rec.state === 'installed' ? 'old value reinstalled' : 'nothing installed'}): ${input.reason}`);

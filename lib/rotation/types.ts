@@ -23,6 +23,8 @@ export interface RotationView {
   overlapKind: 'cut-over' | 'dual';
   overlapMs: number;
   overlapEnds?: string;
+  /** Who generates the new value at the cut-over, when the service does (a fleet cell: `openclaw fleet create`); create then records no new fingerprint. */
+  newAtInstall?: string;
   /** Where the new value was delivered (a path on the worker), never the value. */
   deliveredTo?: string;
   notes: string[];

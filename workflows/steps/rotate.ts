@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { RotationStatus } from '../../activities/rotation/activities.js';
 import type { Activities } from '../../activities/index.js';
 import { formatDuration, parseDuration } from '../../lib/duration.js';
+import { fleetCellOfStateDir, type FleetCellPath } from '../../lib/rotation/fleet-cell.js';
 import { issuesFor } from '../../lib/rotation/known-issues.js';
 import { baseStep, durationText } from '../../lib/runbook/step-base.js';
 import { issuedAction, isIssued } from '../../lib/rotation/issuer-plan.js';
@@ -125,6 +126,50 @@ function restartReasons(version: string | null | undefined): string[] {
   return issuesFor(version, 'gateway-auth').map((i) => `${i.id} (fixed in ${i.fixedIn}): ${i.effect}`);
 }
 
+/**
+ * The plan for the gateway token of an `openclaw fleet` cell: the token lives in the container
+ * environment only, so the cut-over recreates the container through the fleet. Pure.
+ */
+function describeCell(step: RotateStep, ctx: HostPlanContext, cell: FleetCellPath, base: Record<string, unknown>, rec?: RotationStatus) {
+  const t = cell.tenant;
+  const port = ctx.host.gatewayPort;
+  if (step.phase === 'create') {
+    return {
+      ...base,
+      fleetCell: t,
+      action: `read the token of openclaw fleet cell ${t} from its container environment (container inspection, never printed); nothing is issued now: openclaw fleet create generates the new token at set; nothing on the host changes`,
+    };
+  }
+  const reasons = restartReasons(rec?.hostVersion);
+  const warned = reasons.length ? { warnings: reasons, restart: `at revoke, restart cell ${t} with openclaw fleet stop/start`, explicitApproval: true } : {};
+  if (step.phase === 'set') {
+    const file = tokenFileFor(step, ctx);
+    return {
+      ...base,
+      ...(rec && !rec.fingerprints.new ? { new: 'generated at the cut-over by openclaw fleet create (its fingerprint is recorded then)' } : {}),
+      ...warned,
+      fleetCell: t,
+      overlap: 'none: cut-over (the cell container is recreated with the new token; the old one stops working with the old container)',
+      ...(file ? { deliverTo: `${file} on the worker (0600), as soon as the fleet has made the value` } : {}),
+      action:
+        `recreate the container of openclaw fleet cell ${t} (state and port kept): openclaw fleet rm ${t} --force without --purge-data (both tenant data dirs stay), ` +
+        `then openclaw fleet create ${t} with the same image, runtime, loopback port ${port}, limits, network and --env values; the fleet generates the new token, ` +
+        `taken from its JSON result into the worker vault (never printed, never on a command line); prove over the live handshake on 127.0.0.1:${port}: new accepted, old rejected; ` +
+        'on failure recreate the cell with the old token',
+    };
+  }
+  return {
+    ...base,
+    ...warned,
+    fleetCell: t,
+    action: `prove the old token refused on cell ${t} (WebSocket handshake and HTTP bearer on 127.0.0.1:${port}), ${
+      step.devices === 'keep'
+        ? 'keep the paired-device tokens (devices: keep)'
+        : "revoke every paired-device token minted before the cut-over (the cell's own openclaw devices revoke, in its container)"
+    }, quarantine and redact every copy of it in the host scope, drop both values from the vault`,
+  };
+}
+
 export const rotateStep: HostStepKind<RotateStep> = {
   scope: 'host',
   schema,
@@ -140,6 +185,8 @@ export const rotateStep: HostStepKind<RotateStep> = {
     const base = { credential: name, provider, phase: step.phase, ...(sharedWith ? { sharedWith } : {}) };
     const fps = rec ? { old: rec.fingerprints.old, new: rec.fingerprints.new, ...(rec.ids ? { ids: rec.ids } : {}), hostVersion: rec.hostVersion } : {};
     const gateway = provider === 'openclaw-gateway';
+    const cell = gateway ? fleetCellOfStateDir(ctx.host.stateDir) : null;
+    if (cell) return describeCell(step, ctx, cell, { ...base, ...fps }, rec);
     if (step.phase === 'create') {
       return {
         ...base,
@@ -207,7 +254,7 @@ export const rotateStep: HostStepKind<RotateStep> = {
         overlapMs: overlapMsOf(step, name, ctx.plan),
       });
       await ctx.record('rotation.created', { credential: name, key: rotation.key, fingerprints: rotation.fingerprints });
-      return { summary: `${name}: new value pending ${rotation.fingerprints.new} (old ${rotation.fingerprints.old ?? '?'})`, result: { rotation }, changed: true };
+      return { summary: `${name}: new value ${rotation.newAtInstall ? `made at set by ${rotation.newAtInstall}` : `pending ${rotation.fingerprints.new}`} (old ${rotation.fingerprints.old ?? '?'})`, result: { rotation }, changed: true };
     }
     const rec = created(step, ctx.plan);
     if (!rec) throw ApplicationFailure.nonRetryable(`step ${step.id}: no earlier rotate create step for ${name} on this host`, 'NoRotation');

@@ -12,6 +12,7 @@ import { revokeDeviceTokensBefore } from '../../openclaw/devices.js';
 import { probeHostGateway } from '../../openclaw/gateway-process.js';
 import { gatewaySettings, runOpenclaw, type OpenclawHost } from '../../openclaw/host.js';
 import { heartbeatIfInActivity } from '../../hosts/heartbeat.js';
+import { cellCliHost, cellToken, isFleetCell, recreateWithNewToken, recreateWithToken } from './openclaw-fleet-cell.js';
 import type { ProofResult, RotationProvider } from './types.js';
 
 /** `config patch --stdin` keeps the value off the host's process list; older versions only have `config set`. */
@@ -78,6 +79,8 @@ export const openclawGateway: RotationProvider<null> = {
   name: 'openclaw-gateway',
   overlapKind: 'cut-over',
   async current(h) {
+    // An `openclaw fleet` cell keeps its token in the container environment only.
+    if (isFleetCell(h)) return cellToken(h);
     const field = authField(h);
     const v = getPath(h.rawConfig, ['gateway', 'auth', field]);
     if (v && typeof v === 'object') {
@@ -95,8 +98,14 @@ export const openclawGateway: RotationProvider<null> = {
   async issue() {
     return { value: randomBytes(32).toString('base64url') };
   },
+  // A fleet cell's container is recreated by the fleet, which generates the token.
+  async generatesOnInstall(h) {
+    return isFleetCell(h) ? 'openclaw fleet create (the cell container is recreated; state and port kept)' : undefined;
+  },
+  installGenerated: (h, _c, old) => recreateWithNewToken(h, old),
   async install(h, _c, { value }) {
     h.t.addSecrets([value]);
+    if (isFleetCell(h)) return recreateWithToken(h, { value });
     const field = authField(h);
     if (await writeDirectly(h, field, value)) return;
     const version = h.pkg?.version;
@@ -125,7 +134,8 @@ export const openclawGateway: RotationProvider<null> = {
     });
   },
   // A stolen device token outlives the gateway token; devices paired after the cut-over used the new one.
-  revokeIssuedUnder: (h, _c, cutoverMs) => revokeDeviceTokensBefore(h, cutoverMs),
+  // A cell's devices are listed and revoked by the cell's own CLI, which reaches its gateway.
+  revokeIssuedUnder: async (h, _c, cutoverMs) => revokeDeviceTokensBefore(isFleetCell(h) ? await cellCliHost(h) : h, cutoverMs),
   // Nothing to remove: a gateway token exists nowhere until it is installed.
   async discard() {},
 };
