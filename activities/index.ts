@@ -8,6 +8,8 @@ import { createExecActivities } from './exec/activities.js';
 import { createFleetActivities } from './fleet/activities.js';
 import { EffectLedger } from './exec/effect-ledger.js';
 import { createHostActivities } from './hosts/activities.js';
+import { quarantineSettings } from './hosts/quarantine-base.js';
+import { createMemoryActivities } from './memory/activities.js';
 import { createOpenclawActivities } from './openclaw/activities.js';
 import { createRotationActivities } from './rotation/activities.js';
 import { fingerprintSecretRefs } from './secrets/refs.js';
@@ -16,6 +18,8 @@ import { createSweepActivities, defaultSweepDeps } from './sweep/activities.js';
 export interface ActivityDeps {
   stateDir: string;
   auditLogPath: string;
+  /** The memory backup repository; default: the state dir's `memory-backup`. */
+  memoryBackup?: { path: string; remote?: string };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -25,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     createExecActivities(ledger),
     createFleetActivities(),
     createHostActivities(),
+    createMemoryActivities({ backup: deps.memoryBackup ?? { path: join(deps.stateDir, 'memory-backup') }, quarantine: quarantineSettings(deps.stateDir) }),
     createOpenclawActivities(),
     createRotationActivities({ stateDir: deps.stateDir }),
     createSweepActivities(defaultSweepDeps(deps.stateDir)),

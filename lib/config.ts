@@ -33,6 +33,8 @@ export interface RespondConfig {
   tls?: TlsSettings;
   stateDir: string;
   auditLogPath: string;
+  /** The memory backup repository (worker side) and the git remote it pushes to, if any. */
+  memoryBackup: { path: string; remote?: string };
   embedded: EmbeddedSettings;
 }
 
@@ -68,6 +70,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RespondConfig 
     tls: external ? tls : undefined,
     stateDir,
     auditLogPath: env.RESPOND_AUDIT_LOG || join(stateDir, 'audit.jsonl'),
+    memoryBackup: {
+      path: env.RESPOND_MEMORY_BACKUP || join(stateDir, 'memory-backup'),
+      ...(env.RESPOND_MEMORY_BACKUP_REMOTE ? { remote: env.RESPOND_MEMORY_BACKUP_REMOTE } : {}),
+    },
     embedded,
   };
 }

@@ -28,7 +28,7 @@ else
   # the sweep, the platform, fleets and the runbook-level gateway test in the other.
   lane hosts test/hosts --exclude test/hosts/gateway-runbooks.test.ts &
   a=$!
-  lane rest test/sweep test/platform test/fleet test/rotation test/hosts/gateway-runbooks.test.ts &
+  lane rest test/sweep test/platform test/fleet test/rotation test/memory test/hosts/gateway-runbooks.test.ts &
   b=$!
   wait "$a"
   ca=$?

@@ -25,7 +25,7 @@ export async function createWorker(config: RespondConfig): Promise<Worker> {
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...workflowSource(),
-    activities: createActivities({ stateDir: config.stateDir, auditLogPath: config.auditLogPath }),
+    activities: createActivities({ stateDir: config.stateDir, auditLogPath: config.auditLogPath, memoryBackup: config.memoryBackup }),
   });
 }
 

@@ -3,7 +3,6 @@
  * host, how to resolve a credential reference, where quarantines live). Inputs carry
  * references, never values; outputs carry fingerprints and previews, never values.
  */
-import { join } from 'node:path';
 import { loadConfig } from '../../lib/config.js';
 import { asActivity } from '../hosts/failures.js';
 import { heartbeatIfInActivity } from '../hosts/heartbeat.js';
@@ -17,6 +16,7 @@ import { runSweep } from './engine.js';
 import { checkRulesInRg } from './rg-check.js';
 import { hostTransport, specTransport, type InventoryHost } from './hosts.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
+import { quarantineBaseOn, quarantineSettings } from '../hosts/quarantine-base.js';
 import { runScrub, type ScrubResult } from './scrub.js';
 import { localTransport, type SweepTransport } from './transport.js';
 
@@ -84,10 +84,6 @@ export interface ScrubHostInput {
 const SAMPLE = 100;
 const BEAT_MS = 5_000;
 
-/** Where scrub quarantines on the worker's own host: `RESPOND_QUARANTINE_DIR`, else the state dir's `quarantine/`. */
-export function quarantineDir(stateDir: string): string {
-  return process.env.RESPOND_QUARANTINE_DIR || join(stateDir, 'quarantine');
-}
 
 export function defaultSweepDeps(stateDir = loadConfig().stateDir): SweepActivityDeps {
   return {
@@ -97,8 +93,8 @@ export function defaultSweepDeps(stateDir = loadConfig().stateDir): SweepActivit
       return hostTransport(host, inventory ?? process.env.RESPOND_INVENTORY);
     },
     resolveRef: (ref) => resolveSecretRef(ref),
-    quarantineBase: quarantineDir(stateDir),
-    quarantineBasePinned: Boolean(process.env.RESPOND_QUARANTINE_DIR),
+    quarantineBase: quarantineSettings(stateDir).base,
+    quarantineBasePinned: quarantineSettings(stateDir).pinned,
   };
 }
 
@@ -107,11 +103,8 @@ export function createSweepActivities(deps: SweepActivityDeps) {
    * The worker's own quarantine dir when the host is this machine; on another host, the remote
    * user's state dir (the worker's path may not exist or be writable there), unless pinned.
    */
-  async function quarantineBaseOn(t: SweepTransport): Promise<string> {
-    if (t.local || deps.quarantineBasePinned) return deps.quarantineBase;
-    const home = (await t.run('sh', ['-c', 'printf %s "$HOME"'])).stdout.trim();
-    if (!home.startsWith('/')) throw new Error(`${t.host}: cannot find the remote home directory for the quarantine`);
-    return `${home}/.local/state/respond/quarantine`;
+  function quarantineBaseFor(t: SweepTransport): Promise<string> {
+    return quarantineBaseOn(t, Boolean(t.local), { base: deps.quarantineBase, pinned: Boolean(deps.quarantineBasePinned) }, t.host);
   }
 
   async function hunts(hunt: Record<string, string> | undefined): Promise<{ targets: HuntTarget[]; nameOf: Map<string, string> }> {
@@ -208,7 +201,7 @@ export function createSweepActivities(deps: SweepActivityDeps) {
         hunts: targets,
         timeoutMs: input.timeoutMs,
       });
-      const quarantineBase = await quarantineBaseOn(t);
+      const quarantineBase = await quarantineBaseFor(t);
       // Never redact the quarantined originals themselves, whatever roots were given.
       const base = `${quarantineBase.replace(/\/+$/, '')}/`;
       const keep = new Set(input.keep ?? []);

@@ -8,7 +8,10 @@ import { execStep } from './exec.js';
 import { factsStep } from './facts.js';
 import { gatewayStep } from './gateway.js';
 import { rotateStep } from './rotate.js';
+import { memoryPlanStep } from './memory-plan.js';
+import { restoreMemoryStep } from './restore-memory.js';
 import { scrubStep } from './scrub.js';
+import { snapshotStep } from './snapshot.js';
 import { sweepStep } from './sweep.js';
 import { upgradePlanStep, upgradeStep } from './upgrade.js';
 import { waitStep } from './wait.js';
@@ -24,6 +27,9 @@ export const stepKinds = {
   sweep: sweepStep,
   scrub: scrubStep,
   rotate: rotateStep,
+  snapshot: snapshotStep,
+  'memory-plan': memoryPlanStep,
+  'restore-memory': restoreMemoryStep,
 } as const;
 
 export type StepKindName = keyof typeof stepKinds;
