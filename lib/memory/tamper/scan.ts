@@ -91,8 +91,14 @@ function codePoints(s: string): number {
  */
 const PIECE = /\s+|(?:\S{0,64}?(?:[:=]["']?|\bbearer)[ \t]+)*\S+/giu;
 
-/** Long random-looking runs that no known token shape names (a wallet key in hex, an unknown provider's key). */
-const LONG_RANDOM = /[A-Za-z0-9+/=_]{32,}/g;
+/** Long random-looking runs that no known token shape names (a wallet key in hex, an unknown provider's key, base64url). */
+const LONG_RANDOM = /[A-Za-z0-9+/=_-]{24,}/g;
+
+/** An identifier, not a secret: webhook.site and friends put UUIDs in the URLs an operator needs to see. */
+const UUID = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+
+/** `privateKey: "..."`, `client_secret=...`: names redact-patterns does not list; the value goes, the name stays. */
+const SECRET_ASSIGNMENT = /(\b[\w-]*(?:key|secret|token|passw(?:or)?d|pwd|credentials?)["']?\s*[:=]\s*["']?)([^\s"',;]{8,})/gi;
 
 const REDACTED = /\[redacted sha256:[0-9a-f]{12}\]/g;
 
@@ -135,7 +141,17 @@ function excerpt(line: string, start: number, end: number): string {
 
 function redactPiece(piece: string): string {
   if (/^\s+$/.test(piece)) return piece;
-  return redactTokenShapes(piece).replace(LONG_RANDOM, (run) => (looksRandom(run) ? `[redacted ${fingerprint(run)}]` : run));
+  return redactTokenShapes(piece)
+    .replace(SECRET_ASSIGNMENT, (whole, name: string, value: string) =>
+      value.startsWith('[redacted') ? whole : `${name}[redacted ${fingerprint(value)}]`,
+    )
+    .replace(LONG_RANDOM, (run) =>
+      // split() with a capture group puts the UUIDs at the odd indexes.
+      run
+        .split(UUID)
+        .map((part, i) => (i % 2 === 0 && part.length >= 24 && looksRandom(part) ? `[redacted ${fingerprint(part)}]` : part))
+        .join(''),
+    );
 }
 
 function looksRandom(run: string): boolean {
