@@ -10,6 +10,7 @@ import { EffectLedger } from './exec/effect-ledger.js';
 import { createHostActivities } from './hosts/activities.js';
 import { quarantineSettings } from './hosts/quarantine-base.js';
 import { createMemoryActivities } from './memory/activities.js';
+import { createSkillsActivities } from './skills/activities.js';
 import { createOpenclawActivities } from './openclaw/activities.js';
 import { createRotationActivities } from './rotation/activities.js';
 import { fingerprintSecretRefs } from './secrets/refs.js';
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     createMemoryActivities({ backup: deps.memoryBackup ?? { path: join(deps.stateDir, 'memory-backup') }, quarantine: quarantineSettings(deps.stateDir) }),
     createOpenclawActivities(),
     createRotationActivities({ stateDir: deps.stateDir }),
+    createSkillsActivities({ quarantine: quarantineSettings(deps.stateDir) }),
     createSweepActivities(defaultSweepDeps(deps.stateDir)),
     {
       async appendAudit(event: AuditEvent): Promise<void> {

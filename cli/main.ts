@@ -9,6 +9,8 @@ import { register as inventory } from './commands/inventory.js';
 import { register as list } from './commands/list.js';
 import { register as plan } from './commands/plan.js';
 import { register as server } from './commands/server.js';
+import { register as skills } from './commands/skills.js';
+import { register as snapshot } from './commands/snapshot.js';
 import { register as start } from './commands/start.js';
 import { register as status } from './commands/status.js';
 import { register as sweep } from './commands/sweep.js';
@@ -30,7 +32,7 @@ to use an existing cluster or Temporal Cloud, and run \`respond worker\` on as m
 ${EXIT_CODES_HELP}`,
   );
 
-for (const register of [start, status, approve, confirm, list, plan, facts, credentials, sweep, inventory, worker, server]) register(program);
+for (const register of [start, status, approve, confirm, list, plan, facts, credentials, snapshot, skills, sweep, inventory, worker, server]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,8 @@ import { UserError } from '../../lib/errors.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { compareMemory, type MemoryChange } from '../../lib/memory/compare.js';
 import { fileKey } from '../../lib/memory/files.js';
+import { loadTamperRules } from '../../lib/memory/tamper/load.js';
+import { scanMemoryText, type TamperFinding } from '../../lib/memory/tamper/scan.js';
 import { BackupRepo, type BackupRepoSettings, type SnapshotCommit, type SnapshotManifest } from './backup-repo.js';
 import { unifiedDiff } from './diff.js';
 import { readLiveMemory, type LiveMemory } from './host-files.js';
@@ -22,6 +24,8 @@ export interface BaselineChoice {
 export interface PlannedChange extends MemoryChange {
   /** Redacted unified diff, baseline -> live (absent for mode-only changes and links). */
   diff?: string;
+  /** Suspicious content in the live file, line by line (tamper heuristics, lib/memory/tamper). */
+  findings?: TamperFinding[];
 }
 
 export interface MemoryPlan {
@@ -29,6 +33,8 @@ export interface MemoryPlan {
   baseline: SnapshotCommit & BaselineChoice;
   changes: PlannedChange[];
   unchanged: number;
+  /** Live files equal to the baseline that the heuristics still flag: the baseline itself may be tainted. */
+  suspiciousUnchanged: Array<{ target: string; findings: TamperFinding[] }>;
   workspaces: Array<{ agent: string; workspace: string }>;
 }
 
@@ -78,19 +84,27 @@ export async function planMemoryRestore(spec: HostSpec, backup: BackupRepoSettin
   try {
     const liveByKey = new Map(p.live.files.map((f) => [fileKey(f), f.content]));
     const redact = (s: string) => p.mh.h.t.redact(s);
+    const rules = loadTamperRules();
+    const findingsOf = new Map(p.live.files.map((f) => [fileKey(f), scanMemoryText(`${f.agent}/${f.path}`, f.content, rules)]));
     const changes: PlannedChange[] = [];
     for (const c of p.changes) {
       const key = fileKey(c);
       const before = c.baseline ? p.snapshot.contents.get(key) : undefined;
       const after = liveByKey.get(key);
       const diff = c.kind === 'modified' || c.kind === 'added' || c.kind === 'missing' ? await unifiedDiff(`${c.agent}/${c.path}`, before, after, redact) : undefined;
-      changes.push({ ...c, ...(diff !== undefined ? { diff } : {}) });
+      const findings = findingsOf.get(key) ?? [];
+      changes.push({ ...c, ...(diff !== undefined ? { diff } : {}), ...(findings.length ? { findings } : {}) });
     }
+    const changed = new Set(p.changes.map(fileKey));
+    const suspiciousUnchanged = p.live.files
+      .filter((f) => !changed.has(fileKey(f)) && (findingsOf.get(fileKey(f))?.length ?? 0) > 0)
+      .map((f) => ({ target: `${f.workspace}/${f.path}`, findings: findingsOf.get(fileKey(f))! }));
     return {
       host: spec.name,
       baseline: p.baseline,
       changes,
       unchanged: p.snapshot.manifest.files.length - p.changes.filter((c) => c.baseline).length,
+      suspiciousUnchanged,
       workspaces: p.mh.workspaces.map(({ agent, workspace }) => ({ agent, workspace })),
     };
   } finally {

@@ -9,8 +9,10 @@ import { factsStep } from './facts.js';
 import { gatewayStep } from './gateway.js';
 import { rotateStep } from './rotate.js';
 import { memoryPlanStep } from './memory-plan.js';
+import { quarantineSkillsStep } from './quarantine-skills.js';
 import { restoreMemoryStep } from './restore-memory.js';
 import { scrubStep } from './scrub.js';
+import { skillsPlanStep } from './skills-plan.js';
 import { snapshotStep } from './snapshot.js';
 import { sweepStep } from './sweep.js';
 import { upgradePlanStep, upgradeStep } from './upgrade.js';
@@ -30,6 +32,8 @@ export const stepKinds = {
   snapshot: snapshotStep,
   'memory-plan': memoryPlanStep,
   'restore-memory': restoreMemoryStep,
+  'skills-plan': skillsPlanStep,
+  'quarantine-skills': quarantineSkillsStep,
 } as const;
 
 export type StepKindName = keyof typeof stepKinds;

@@ -46,8 +46,9 @@ export const memoryPlanStep: HostStepKind<MemoryPlanStep> = {
     const plan = await memoryPlan({ host: ctx.plan.host, since: given(step.since, ctx.plan), ref: given(step.baseline, ctx.plan) });
     const counts = plan.changes.reduce<Record<string, number>>((m, c) => ({ ...m, [c.kind]: (m[c.kind] ?? 0) + 1 }), {});
     const what = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
+    const flagged = plan.changes.reduce((n, c) => n + (c.findings?.length ?? 0), 0) + (plan.suspiciousUnchanged ?? []).reduce((n, u) => n + u.findings.length, 0);
     return {
-      summary: `baseline ${plan.baseline.commit.slice(0, 12)} (${plan.baseline.at}): ${what || 'no changes'}; ${plan.unchanged} unchanged`,
+      summary: `baseline ${plan.baseline.commit.slice(0, 12)} (${plan.baseline.at}): ${what || 'no changes'}; ${plan.unchanged} unchanged${flagged ? `; ${flagged} suspicious line(s) flagged` : ''}`,
       result: { plan },
       changed: false,
     };

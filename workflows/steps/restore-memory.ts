@@ -12,6 +12,7 @@ import type { MemoryActivities } from '../../activities/memory/activities.js';
 import type { MemoryPlan } from '../../activities/memory/plan.js';
 import { liveMark } from '../../activities/memory/restore-marks.js';
 import { parseDuration } from '../../lib/duration.js';
+import type { TamperFinding } from '../../lib/memory/tamper/scan.js';
 import { baseStep, durationText } from '../../lib/runbook/step-base.js';
 import { hostEffect } from '../activity-options.js';
 import type { HostPlanContext, HostStepKind } from './types.js';
@@ -31,6 +32,10 @@ function planned(step: RestoreMemoryStep, ctx: HostPlanContext): MemoryPlan | un
   return found[found.length - 1]?.[1].result.plan as MemoryPlan | undefined;
 }
 
+function findingLine(f: TamperFinding): string {
+  return `line ${f.line} col ${f.column}: ${f.reason} [${f.rule}, ${f.severity}]: ${f.excerpt}`;
+}
+
 export const restoreMemoryStep: HostStepKind<RestoreMemoryStep> = {
   scope: 'host',
   schema,
@@ -48,8 +53,12 @@ export const restoreMemoryStep: HostStepKind<RestoreMemoryStep> = {
         ...(c.baseline ? { baseline: `sha256 ${c.baseline.sha256.slice(0, 16)} mode ${c.baseline.mode} owner ${c.baseline.uid}:${c.baseline.gid}` } : {}),
         ...(c.live ? { live: 'link' in c.live ? `symlink to ${c.live.link}` : `sha256 ${c.live.sha256.slice(0, 16)} mode ${c.live.mode} owner ${c.live.uid}:${c.live.gid}` } : {}),
         ...(c.diff ? { diff: c.diff } : {}),
+        ...(c.findings?.length ? { suspicious: c.findings.map(findingLine) } : {}),
       })),
       unchanged: plan.unchanged,
+      ...(plan.suspiciousUnchanged?.length
+        ? { 'suspicious in files equal to the baseline (the baseline may be tainted too)': plan.suspiciousUnchanged.map((u) => ({ file: u.target, suspicious: u.findings.map(findingLine) })) }
+        : {}),
     };
   },
   gateHere: (step, ctx) => (planned(step, ctx)?.changes.length ?? 1) > 0,
