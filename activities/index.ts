@@ -9,6 +9,7 @@ import { createFleetActivities } from './fleet/activities.js';
 import { EffectLedger } from './exec/effect-ledger.js';
 import { createHostActivities } from './hosts/activities.js';
 import { quarantineSettings } from './hosts/quarantine-base.js';
+import { createContainActivities } from './contain/activities.js';
 import { createMemoryActivities } from './memory/activities.js';
 import { createSkillsActivities } from './skills/activities.js';
 import { createOpenclawActivities } from './openclaw/activities.js';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   const audit = new AuditLog(deps.auditLogPath);
   const ledger = new EffectLedger(join(deps.stateDir, 'effects'));
   return registry(
+    createContainActivities({ quarantine: quarantineSettings(deps.stateDir) }),
     createExecActivities(ledger),
     createFleetActivities(),
     createHostActivities(),

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite against real components, then one closing line: "N passed, N failed".
 #
-# Without arguments the suite runs as two lanes at once, each one file at a time: most host
-# files (gateways, sshd, podman) beside the sweep, the platform (Temporal, the CLI) and fleets. The
-# lanes share no ports (each file picks free ones), users or state dirs, and most of their time
-# is spent waiting on servers, so two lanes fit a 2-core machine. With arguments (files, vitest
+# Without arguments the suite runs as three lanes at once, each one file at a time (see below).
+# The lanes share no ports (each file picks free ones), users or state dirs, and most of their
+# time is spent waiting on servers, so three lanes fit a 2-core machine. With arguments (files, vitest
 # flags) it is one plain vitest run.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,17 +23,22 @@ if [ "$#" -gt 0 ]; then
   npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/all.json" "$@"
   code=$?
 else
-  # Balanced by measured time (about 15 minutes each here): the slowest host files in one lane,
-  # the sweep, the platform, fleets and the runbook-level gateway test in the other.
-  lane hosts test/hosts --exclude test/hosts/gateway-runbooks.test.ts &
+  # Three lanes balanced by measured time (about 20-25 minutes each here, most of it waiting on
+  # gateways, sshd, Podman and the Temporal server): the Podman fleet cells and rotation; the other
+  # host files, memory and the clawhavoc runbook; the sweep, the platform, fleets and the
+  # runbook-level gateway test.
+  lane cells test/hosts/openclaw-fleet.test.ts test/hosts/gateway-managers.test.ts test/hosts/transports.test.ts test/rotation &
   a=$!
-  lane rest test/sweep test/platform test/fleet test/rotation test/memory test/hosts/gateway-runbooks.test.ts &
+  lane hosts test/hosts test/memory test/clawhavoc --exclude test/hosts/openclaw-fleet.test.ts --exclude test/hosts/gateway-managers.test.ts --exclude test/hosts/transports.test.ts --exclude test/hosts/gateway-runbooks.test.ts &
   b=$!
-  wait "$a"
-  ca=$?
-  wait "$b"
-  cb=$?
-  code=$((ca > cb ? ca : cb))
+  lane rest test/sweep test/platform test/fleet test/hosts/gateway-runbooks.test.ts &
+  c=$!
+  code=0
+  for p in "$a" "$b" "$c"; do
+    wait "$p"
+    r=$?
+    [ "$r" -gt "$code" ] && code=$r
+  done
 fi
 
 node -e '

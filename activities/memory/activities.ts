@@ -5,6 +5,7 @@
  */
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { asActivity } from '../hosts/failures.js';
+import { beating } from '../hosts/heartbeat.js';
 import type { QuarantineSettings } from '../hosts/quarantine-base.js';
 import type { BackupRepoSettings } from './backup-repo.js';
 import { planMemoryRestore, type BaselineChoice, type MemoryPlan } from './plan.js';
@@ -19,13 +20,13 @@ export interface MemoryActivityDeps {
 export function createMemoryActivities(deps: MemoryActivityDeps) {
   return {
     async memorySnapshot(input: { host: HostSpec }): Promise<SnapshotResult> {
-      return asActivity(() => snapshotHost(input.host, deps.backup, new Date()));
+      return asActivity(() => beating(() => snapshotHost(input.host, deps.backup, new Date())));
     },
     async memoryPlan(input: { host: HostSpec } & BaselineChoice): Promise<MemoryPlan> {
-      return asActivity(() => planMemoryRestore(input.host, deps.backup, { since: input.since, ref: input.ref }));
+      return asActivity(() => beating(() => planMemoryRestore(input.host, deps.backup, { since: input.since, ref: input.ref })));
     },
     async memoryRestore(input: RestoreInput): Promise<RestoreResult> {
-      return asActivity(() => restoreMemory(input, deps.backup, deps.quarantine));
+      return asActivity(() => beating(() => restoreMemory(input, deps.backup, deps.quarantine)));
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { asActivity } from '../hosts/failures.js';
+import { beating } from '../hosts/heartbeat.js';
 import type { QuarantineSettings } from '../hosts/quarantine-base.js';
 import { planSkills, type SkillsPlan } from './plan.js';
 import { quarantineSkills, restoreSkill, type QuarantineSkillsInput, type QuarantineSkillsResult, type SkillQuarantineEntry } from './quarantine.js';
@@ -11,13 +12,13 @@ import { quarantineSkills, restoreSkill, type QuarantineSkillsInput, type Quaran
 export function createSkillsActivities(deps: { quarantine: QuarantineSettings }) {
   return {
     async skillsPlan(input: { host: HostSpec; allowlist: string }): Promise<SkillsPlan> {
-      return asActivity(() => planSkills(input.host, input.allowlist));
+      return asActivity(() => beating(() => planSkills(input.host, input.allowlist)));
     },
     async skillsQuarantine(input: QuarantineSkillsInput): Promise<QuarantineSkillsResult> {
-      return asActivity(() => quarantineSkills(input, deps.quarantine));
+      return asActivity(() => beating(() => quarantineSkills(input, deps.quarantine)));
     },
     async skillsRestore(input: { host: HostSpec; quarantineDir: string; name: string }): Promise<SkillQuarantineEntry> {
-      return asActivity(() => restoreSkill(input.host, input.quarantineDir, input.name));
+      return asActivity(() => beating(() => restoreSkill(input.host, input.quarantineDir, input.name)));
     },
   };
 }

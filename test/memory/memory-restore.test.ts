@@ -10,10 +10,10 @@ import { appendFileSync, chmodSync, chownSync, existsSync, lstatSync, mkdirSync,
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTransport, SshTransport } from '../../activities/hosts/transports/index.js';
+import { SshTransport } from '../../activities/hosts/transports/index.js';
 import { snapshotHost } from '../../activities/memory/snapshot.js';
-import { openOpenclawHost, runOpenclaw } from '../../activities/openclaw/host.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
+import { listedSkills, setupWorkspace, writeSkill } from '../fixtures/memory.js';
 import { createFixtureHost, NEWER, OLDER, type FixtureHost } from '../fixtures/openclaw.js';
 import { startSshd, type SshdFixture } from '../fixtures/sshd.js';
 import { historyJson } from '../helpers/runs.js';
@@ -45,16 +45,7 @@ let allowlist: string;
 const timings: Record<string, number> = {};
 
 async function seed(fx: FixtureHost, version: string, owner?: number): Promise<MemHost> {
-  const h = await openOpenclawHost(fx.spec, createTransport(fx.spec));
-  try {
-    const r = await runOpenclaw(h, version === NEWER ? ['setup', '--baseline'] : ['setup'], { timeoutMs: 180_000 });
-    expect(r.exitCode, r.stderr).toBe(0);
-  } finally {
-    await h.t.close();
-  }
-  // Where `openclaw setup` put the workspace on this release (2026.1.29: ~/.openclaw/workspace).
-  const workspace = [join(fx.stateDir, 'workspace'), join(fx.spec.env.HOME!, '.openclaw', 'workspace')].find((p) => existsSync(join(p, 'SOUL.md')))!;
-  expect(workspace).toBeTruthy();
+  const workspace = await setupWorkspace(fx, version);
   // What an agent writes over weeks: long-term memory (owner-only) and daily notes, one not UTF-8.
   writeFileSync(join(workspace, 'MEMORY.md'), `# Memory\n\n- The user prefers short answers.\n- Staging API key (rotate monthly): ${PLANTED_KEY}\n`, { mode: 0o600 });
   mkdirSync(join(workspace, 'memory'), { recursive: true });
@@ -71,24 +62,6 @@ async function seed(fx: FixtureHost, version: string, owner?: number): Promise<M
     clean: new Map(files.map((f) => [f, readFileSync(join(workspace, f))])),
     modes: new Map(files.map((f) => [f, statSync(join(workspace, f)).mode & 0o777])),
   };
-}
-
-function writeSkill(dir: string, name: string, description: string, version?: string): void {
-  mkdirSync(join(dir, 'scripts'), { recursive: true });
-  writeFileSync(join(dir, 'SKILL.md'), `---\nname: ${name}\ndescription: ${description}\n${version ? `version: ${version}\n` : ''}---\n# ${name}\n\nUse the script in scripts/.\n`);
-  writeFileSync(join(dir, 'scripts', 'run.sh'), '#!/bin/sh\necho ok\n', { mode: 0o755 });
-}
-
-/** What the host's own OpenClaw loads: name and source. */
-async function listedSkills(m: MemHost): Promise<Array<{ name: string; source: string }>> {
-  const h = await openOpenclawHost(m.spec, createTransport(m.spec));
-  try {
-    const r = await runOpenclaw(h, ['skills', 'list', '--json'], { timeoutMs: 120_000 });
-    expect(r.exitCode, r.stderr).toBe(0);
-    return (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { skills: Array<{ name: string; source: string }> }).skills;
-  } finally {
-    await h.t.close();
-  }
 }
 
 /** The file whose mode the attacker widens: one each release's `openclaw setup` seeds. */
@@ -265,7 +238,7 @@ describe('memory snapshot and restore', () => {
       expect(existsSync(join(m.workspace, 'skills', 'solana-wallet-tracker'))).toBe(false);
       expect(existsSync(join(m.workspace, '.agents', 'skills', 'auto-updater'))).toBe(false);
       expect(existsSync(join(m.fx.stateDir, 'skills', 'weather-brief', 'SKILL.md'))).toBe(true);
-      const listed = await listedSkills(m);
+      const listed = await listedSkills(m.spec);
       expect(listed.map((x) => x.name)).not.toContain('solana-wallet-tracker');
       expect(listed.map((x) => x.name)).not.toContain('auto-updater');
       expect(listed).toContainEqual(expect.objectContaining({ name: 'weather-brief', source: 'openclaw-managed' }));
@@ -355,7 +328,7 @@ describe('memory snapshot and restore', () => {
     const back = await s.cli(['skills', 'restore', '--inventory', inventory, '--host', 'mem-local', '--from', from!, '--skill', 'solana-wallet-tracker']);
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toContain(`skill solana-wallet-tracker is back at ${join(local.workspace, 'skills', 'solana-wallet-tracker')}`);
-    expect((await listedSkills(local)).map((x) => x.name)).toContain('solana-wallet-tracker');
+    expect((await listedSkills(local.spec)).map((x) => x.name)).toContain('solana-wallet-tracker');
     const twice = await s.cli(['skills', 'restore', '--inventory', inventory, '--host', 'mem-local', '--from', from!, '--skill', 'solana-wallet-tracker']);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('holds no quarantined skill named solana-wallet-tracker');

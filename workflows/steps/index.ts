@@ -4,6 +4,7 @@
  * (`scope: 'host'`) is fanned out over the fleet by the interpreter.
  */
 import { approvalStep } from './approval.js';
+import { containPlanStep, containStep } from './contain.js';
 import { execStep } from './exec.js';
 import { factsStep } from './facts.js';
 import { gatewayStep } from './gateway.js';
@@ -29,6 +30,8 @@ export const stepKinds = {
   sweep: sweepStep,
   scrub: scrubStep,
   rotate: rotateStep,
+  'contain-plan': containPlanStep,
+  contain: containStep,
   snapshot: snapshotStep,
   'memory-plan': memoryPlanStep,
   'restore-memory': restoreMemoryStep,
