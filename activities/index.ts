@@ -10,6 +10,7 @@ import { EffectLedger } from './exec/effect-ledger.js';
 import { createHostActivities } from './hosts/activities.js';
 import { quarantineSettings } from './hosts/quarantine-base.js';
 import { createContainActivities } from './contain/activities.js';
+import { createEvidenceActivities } from './evidence/activities.js';
 import { createMemoryActivities } from './memory/activities.js';
 import { createSkillsActivities } from './skills/activities.js';
 import { createOpenclawActivities } from './openclaw/activities.js';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
   const ledger = new EffectLedger(join(deps.stateDir, 'effects'));
   return registry(
     createContainActivities({ quarantine: quarantineSettings(deps.stateDir) }),
+    createEvidenceActivities({ quarantine: quarantineSettings(deps.stateDir) }),
     createExecActivities(ledger),
     createFleetActivities(),
     createHostActivities(),

@@ -64,7 +64,9 @@ export class Sandbox {
       env: { ...this.env, ...env, TEMPORAL_ADDRESS: '' },
       reject: false,
       stdin: 'ignore',
-      timeout: 120_000,
+      // Whole runbooks run under `start --wait` (clawhavoc on a fleet: minutes on a loaded machine);
+      // each test's own timeout is the real bound.
+      timeout: 900_000,
     });
     const result = { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
     this.captured.push(result.stdout, result.stderr);

@@ -5,6 +5,7 @@
  */
 import { approvalStep } from './approval.js';
 import { containPlanStep, containStep } from './contain.js';
+import { evidenceStep } from './evidence.js';
 import { execStep } from './exec.js';
 import { factsStep } from './facts.js';
 import { gatewayStep } from './gateway.js';
@@ -32,6 +33,7 @@ export const stepKinds = {
   rotate: rotateStep,
   'contain-plan': containPlanStep,
   contain: containStep,
+  evidence: evidenceStep,
   snapshot: snapshotStep,
   'memory-plan': memoryPlanStep,
   'restore-memory': restoreMemoryStep,
