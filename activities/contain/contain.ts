@@ -10,7 +10,7 @@ import { UserError } from '../../lib/errors.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { applyEdits, containEdits, exposureOf, type ConfigEdit, type Exposure } from '../../lib/contain/exposure.js';
 import { compareVersions, isOpenclawVersion } from '../../lib/openclaw-version.js';
-import { quarantineBaseOn, type QuarantineSettings } from '../hosts/quarantine-base.js';
+import { openQuarantineDir, type QuarantineSettings } from '../hosts/quarantine-base.js';
 import { createTransport } from '../hosts/transports/index.js';
 import { openOpenclawHost, runOpenclaw, type OpenclawHost } from '../openclaw/host.js';
 
@@ -54,11 +54,8 @@ export async function applyContain(input: { host: HostSpec; edits: ConfigEdit[];
     }
     const text = await h.t.readFile(h.configPath);
     if (text === null) throw new Error(`${input.host.name}: ${h.configPath} disappeared`);
-    const base = await quarantineBaseOn(h.t, input.host.transport.type === 'local', q, input.host.name);
-    const dir = `${base.replace(/\/+$/, '')}/${input.label}`;
+    const dir = await openQuarantineDir(h.t, input.host.transport.type === 'local', q, input.host.name, input.label);
     const copy = `${dir}/openclaw.json.before-contain`;
-    await must(h, 'mkdir', ['-p', '-m', '0700', '--', dir]);
-    await must(h, 'chmod', ['0700', '--', base, dir]);
     await h.t.writeFile(copy, text, { mode: 0o600 });
 
     let strict: Record<string, unknown> | undefined;
@@ -91,9 +88,4 @@ export async function applyContain(input: { host: HostSpec; edits: ConfigEdit[];
   } finally {
     await h.t.close();
   }
-}
-
-async function must(h: OpenclawHost, cmd: string, args: string[]) {
-  const r = await h.t.run(cmd, args, { timeoutMs: 60_000 });
-  if (r.exitCode !== 0) throw new Error(`${h.t.description}: ${cmd} ${args.at(-1)} failed: ${r.stderr.trim().split('\n')[0]}`);
 }

@@ -9,8 +9,7 @@
  */
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { countSignals, loadSignals, type SignalCount } from '../../lib/evidence/signals.js';
-import { quarantineBaseOn, type QuarantineSettings } from '../hosts/quarantine-base.js';
-import type { Transport } from '../hosts/transports/index.js';
+import { openQuarantineDir, type QuarantineSettings } from '../hosts/quarantine-base.js';
 import { getPath } from '../openclaw/config.js';
 import { runOpenclaw } from '../openclaw/host.js';
 import { expandHome } from '../openclaw/paths.js';
@@ -52,10 +51,7 @@ export async function collectEvidence(input: { host: HostSpec; since: string; la
   const { h } = mh;
   const t = h.t;
   try {
-    const base = await quarantineBaseOn(t, input.host.transport.type === 'local', q, input.host.name);
-    const dir = `${base.replace(/\/+$/, '')}/${input.label}`;
-    await must(t, 'mkdir', ['-p', '-m', '0700', '--', dir]);
-    await must(t, 'chmod', ['0700', '--', base, dir]);
+    const dir = await openQuarantineDir(t, input.host.transport.type === 'local', q, input.host.name, input.label);
 
     const logFile = getPath(h.rawConfig, ['logging', 'file']);
     const logDirs = ['/tmp/openclaw', `${h.spec.env.TMPDIR ?? '/tmp'}/openclaw`];
@@ -144,9 +140,4 @@ function firstArray(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
   if (v && typeof v === 'object') for (const x of Object.values(v)) if (Array.isArray(x)) return x;
   return [];
-}
-
-async function must(t: Transport, cmd: string, args: string[]) {
-  const r = await t.run(cmd, args, { timeoutMs: 60_000 });
-  if (r.exitCode !== 0) throw new Error(`${t.description}: ${cmd} ${args.at(-1)} failed: ${r.stderr.trim().split('\n')[0]}`);
 }

@@ -15,7 +15,8 @@ import type { HostSpec } from '../../lib/inventory/schema.js';
 import { compareMemory, type MemoryChange } from '../../lib/memory/compare.js';
 import { fileKey } from '../../lib/memory/files.js';
 import type { Transport } from '../hosts/transports/index.js';
-import { quarantineBaseOn, type QuarantineSettings } from '../hosts/quarantine-base.js';
+import { mustRun as must } from '../hosts/must-run.js';
+import { openQuarantineDir, type QuarantineSettings } from '../hosts/quarantine-base.js';
 import { manifestOf, type BackupRepoSettings } from './backup-repo.js';
 import { readLiveMemory, writeMemoryFile } from './host-files.js';
 import { gatherPlanInputs } from './plan.js';
@@ -75,12 +76,8 @@ export async function restoreMemory(input: RestoreInput, backup: BackupRepoSetti
     if (p.changes.length === 0 && (input.expected.length === 0 || (await p.repo.hasCommitMentioning(input.label)))) return result;
 
     if (input.expected.some((e) => e.live !== null)) {
-      const base = await quarantineBaseOn(t, input.host.transport.type === 'local', q, input.host.name);
-      const dir = `${base.replace(/\/+$/, '')}/${input.label}`;
+      const dir = await openQuarantineDir(t, input.host.transport.type === 'local', q, input.host.name, input.label);
       const manifestPath = `${dir}/manifest.json`;
-      await must(t, 'mkdir', ['-p', '-m', '0700', '--', dir]);
-      // mkdir -p leaves an existing dir's mode alone: enforce it.
-      await must(t, 'chmod', ['0700', '--', base, dir]);
       const previous = await t.readFile(manifestPath);
       const entries: QuarantineEntry[] = previous ? (JSON.parse(previous) as { entries: QuarantineEntry[] }).entries : [];
       for (const c of p.changes.filter((x) => x.live)) {
@@ -135,10 +132,4 @@ async function copyVerified(t: Transport, c: MemoryChange, to: string, mark: str
   await must(t, 'chmod', ['0600', '--', to]);
   const sum = (await must(t, 'sha256sum', ['--', to])).stdout.split(' ')[0];
   if (sum !== mark) throw new Error(`quarantined copy of ${c.target} does not match the original; nothing was restored`);
-}
-
-async function must(t: Transport, cmd: string, args: string[]) {
-  const r = await t.run(cmd, args, { timeoutMs: 60_000 });
-  if (r.exitCode !== 0) throw new Error(`${t.description}: ${cmd} ${args.at(-1)} failed: ${r.stderr.trim().split('\n')[0]}`);
-  return r;
 }

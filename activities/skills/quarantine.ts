@@ -11,7 +11,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { UserError } from '../../lib/errors.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import type { SkillSource } from '../../lib/skills/locations.js';
-import { quarantineBaseOn, type QuarantineSettings } from '../hosts/quarantine-base.js';
+import { mustRun } from '../hosts/must-run.js';
+import { openQuarantineDir, type QuarantineSettings } from '../hosts/quarantine-base.js';
 import type { Transport } from '../hosts/transports/index.js';
 import { readInstalledSkills } from './host-skills.js';
 import { openSkillsHost, skillsListedByOpenclaw } from './skills-host.js';
@@ -57,11 +58,8 @@ export async function quarantineSkills(input: QuarantineSkillsInput, q: Quaranti
   const sh = await openSkillsHost(input.host);
   const t = sh.h.t;
   try {
-    const base = await quarantineBaseOn(t, input.host.transport.type === 'local', q, input.host.name);
-    const dir = `${base.replace(/\/+$/, '')}/${input.label}`;
+    const dir = await openQuarantineDir(t, input.host.transport.type === 'local', q, input.host.name, input.label);
     const manifestPath = `${dir}/manifest.json`;
-    await must(t, 'mkdir', ['-p', '-m', '0700', '--', dir]);
-    await must(t, 'chmod', ['0700', '--', base, dir]);
     const manifest = await readManifest(t, manifestPath, input);
 
     const live = await readInstalledSkills(t, sh.roots);
@@ -136,8 +134,7 @@ function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-async function must(t: Transport, cmd: string, args: string[]) {
-  const r = await t.run(cmd, args, { timeoutMs: 120_000 });
-  if (r.exitCode !== 0) throw new Error(`${t.description}: ${cmd} ${args.at(-1)} failed: ${r.stderr.trim().split('\n')[0]}`);
-  return r;
+/** A skill dir can be large, and a move across filesystems copies it. */
+function must(t: Transport, cmd: string, args: string[]) {
+  return mustRun(t, cmd, args, 120_000);
 }

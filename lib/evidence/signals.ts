@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { projectRoot } from '../project-root.js';
+import { parseTomlText } from '../toml-errors.js';
 
 const signalSchema = z
   .object({
@@ -41,13 +41,13 @@ export interface SignalCount {
 export const DEFAULT_SIGNALS = join(projectRoot(), 'lib', 'evidence', 'signals.toml');
 
 export function loadSignals(file = DEFAULT_SIGNALS): Signal[] {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = parseToml(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    if (e instanceof TomlError) throw new UserError(`${file}:${e.line}:${e.column}: invalid TOML: ${e.message.split('\n')[0]}`);
     throw new UserError(`${file}: cannot read signals file: ${(e as Error).message}`);
   }
+  const raw = parseTomlText(text, file);
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;

@@ -12,7 +12,7 @@ import type { ContainActivities } from '../../activities/contain/activities.js';
 import type { ContainPlan } from '../../activities/contain/contain.js';
 import { baseStep } from '../../lib/runbook/step-base.js';
 import { hostEffect, hostQuick } from '../activity-options.js';
-import type { HostPlanContext, HostStepKind } from './types.js';
+import { latestEarlier, type HostPlanContext, type HostStepKind } from './types.js';
 
 const planSchema = baseStep.extend({ kind: z.literal('contain-plan') }).strict();
 export type ContainPlanStep = z.infer<typeof planSchema>;
@@ -29,8 +29,7 @@ export type ContainStep = z.infer<typeof applySchema>;
 const { containPlan } = proxyActivities<ContainActivities>({ ...hostQuick, startToCloseTimeout: '2m' });
 
 function planned(step: ContainStep, ctx: HostPlanContext): ContainPlan | undefined {
-  const found = Object.entries(ctx.hostEarlier).filter(([id, e]) => e.kind === 'contain-plan' && (step.plan === undefined || id === step.plan));
-  return found[found.length - 1]?.[1].result.plan as ContainPlan | undefined;
+  return latestEarlier(ctx, 'contain-plan', step.plan)?.plan as ContainPlan | undefined;
 }
 
 export const containPlanStep: HostStepKind<ContainPlanStep> = {

@@ -12,7 +12,7 @@ import type { SkillsPlan } from '../../activities/skills/plan.js';
 import { parseDuration } from '../../lib/duration.js';
 import { baseStep, durationText } from '../../lib/runbook/step-base.js';
 import { hostEffect } from '../activity-options.js';
-import type { HostPlanContext, HostStepKind } from './types.js';
+import { latestEarlier, type HostPlanContext, type HostStepKind } from './types.js';
 
 const schema = baseStep
   .extend({
@@ -25,9 +25,8 @@ const schema = baseStep
 export type QuarantineSkillsStep = z.infer<typeof schema>;
 
 function planned(step: QuarantineSkillsStep, ctx: HostPlanContext): { ran: boolean; plan: SkillsPlan | null } {
-  const found = Object.entries(ctx.hostEarlier).filter(([id, e]) => e.kind === 'skills-plan' && (step.plan === undefined || id === step.plan));
-  const last = found[found.length - 1];
-  return { ran: last !== undefined, plan: (last?.[1].result.plan as SkillsPlan | null | undefined) ?? null };
+  const last = latestEarlier(ctx, 'skills-plan', step.plan);
+  return { ran: last !== undefined, plan: (last?.plan as SkillsPlan | null | undefined) ?? null };
 }
 
 function toMove(plan: SkillsPlan | null) {

@@ -15,7 +15,7 @@ import { parseDuration } from '../../lib/duration.js';
 import type { TamperFinding } from '../../lib/memory/tamper/scan.js';
 import { baseStep, durationText } from '../../lib/runbook/step-base.js';
 import { hostEffect } from '../activity-options.js';
-import type { HostPlanContext, HostStepKind } from './types.js';
+import { latestEarlier, type HostPlanContext, type HostStepKind } from './types.js';
 
 const schema = baseStep
   .extend({
@@ -28,8 +28,7 @@ const schema = baseStep
 export type RestoreMemoryStep = z.infer<typeof schema>;
 
 function planned(step: RestoreMemoryStep, ctx: HostPlanContext): MemoryPlan | undefined {
-  const found = Object.entries(ctx.hostEarlier).filter(([id, e]) => e.kind === 'memory-plan' && (step.plan === undefined || id === step.plan));
-  return found[found.length - 1]?.[1].result.plan as MemoryPlan | undefined;
+  return latestEarlier(ctx, 'memory-plan', step.plan)?.plan as MemoryPlan | undefined;
 }
 
 function findingLine(f: TamperFinding): string {

@@ -87,3 +87,12 @@ export interface HostStepKind<S extends { id: string; kind: string }> {
 }
 
 export type AnyStepKind<S extends { id: string; kind: string }> = StepKind<S> | HostStepKind<S>;
+
+/**
+ * The result of the latest step of `kind` that ran earlier on this host (only the one named
+ * `id`, when given): how an acting step finds the plan its approval shows. Undefined when none ran.
+ */
+export function latestEarlier(ctx: HostPlanContext, kind: string, id?: string): Record<string, unknown> | undefined {
+  const found = Object.entries(ctx.hostEarlier).filter(([sid, e]) => e.kind === kind && (id === undefined || sid === id));
+  return found[found.length - 1]?.[1].result;
+}

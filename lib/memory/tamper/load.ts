@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { parseTomlText } from '../../toml-errors.js';
 import type { ZodIssue } from 'zod';
 import { UserError } from '../../errors.js';
 import { projectRoot } from '../../project-root.js';
@@ -60,15 +60,7 @@ export function loadTamperRules(path?: string): TamperRule[] {
 }
 
 export function parseTamperRules(text: string, file: string): TamperRule[] {
-  let raw: unknown;
-  try {
-    raw = parseToml(text);
-  } catch (e) {
-    if (e instanceof TomlError) {
-      throw new UserError(`${file}:${e.line}:${e.column}: invalid TOML: ${firstLine(e.message)}`);
-    }
-    throw e;
-  }
+  const raw = parseTomlText(text, file);
   const parsed = tamperRulesFileSchema.safeParse(raw);
   if (!parsed.success) throw issueError(file, text, parsed.error.issues[0]!);
   const firstSeen = new Map<string, string>();

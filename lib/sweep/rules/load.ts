@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { parseTomlText } from '../../toml-errors.js';
 import type { ZodIssue } from 'zod';
 import { UserError } from '../../errors.js';
 import { projectRoot } from '../../project-root.js';
@@ -29,15 +29,7 @@ export interface LoadedRules extends RuleSet {
 }
 
 export function parseRulesText(text: string, file: string): LoadedRules {
-  let raw: unknown;
-  try {
-    raw = parseToml(text);
-  } catch (e) {
-    if (e instanceof TomlError) {
-      throw new UserError(`${file}:${e.line}:${e.column}: invalid TOML: ${firstLine(e.message)}`);
-    }
-    throw e;
-  }
+  const raw = parseTomlText(text, file);
   const parsed = rulesFileSchema.safeParse(raw);
   if (!parsed.success) throw issueError(file, text, parsed.error.issues[0]!);
   return compileFile(parsed.data, file, text);
