@@ -14,6 +14,7 @@ import { createEvidenceActivities } from './evidence/activities.js';
 import { createMemoryActivities } from './memory/activities.js';
 import { createSkillsActivities } from './skills/activities.js';
 import { createOpenclawActivities } from './openclaw/activities.js';
+import { createReportActivities } from './report/activities.js';
 import { createRotationActivities } from './rotation/activities.js';
 import { fingerprintSecretRefs } from './secrets/refs.js';
 import { createSweepActivities, defaultSweepDeps } from './sweep/activities.js';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     createHostActivities(),
     createMemoryActivities({ backup: deps.memoryBackup ?? { path: join(deps.stateDir, 'memory-backup') }, quarantine: quarantineSettings(deps.stateDir) }),
     createOpenclawActivities(),
+    createReportActivities({ stateDir: deps.stateDir, auditLogPath: deps.auditLogPath }),
     createRotationActivities({ stateDir: deps.stateDir }),
     createSkillsActivities({ quarantine: quarantineSettings(deps.stateDir) }),
     createSweepActivities(defaultSweepDeps(deps.stateDir)),

@@ -65,8 +65,12 @@ export function isClosed(view: RunView): boolean {
   return view.execution !== 'RUNNING';
 }
 
-/** A run that is still going or completed is fine; failed, terminated, cancelled or timed out is not. */
+/**
+ * A run that is still going or completed is fine; failed, terminated, cancelled or timed out is
+ * not, and neither is a completed fleet run that left hosts failed within its error budget.
+ */
 export function exitCodeOf(view: RunView): number {
+  if (view.execution === 'COMPLETED' && (view.status.fleet?.failed?.length ?? 0) > 0) return EXIT.failed;
   return view.execution === 'COMPLETED' || view.execution === 'RUNNING' ? EXIT.ok : EXIT.failed;
 }
 

@@ -23,6 +23,9 @@ export function hostEffect(timeoutMs: number, summary: string): ActivityOptions 
 
 export const activities = proxyActivities<Activities>(bookkeeping);
 
+/** The incident report at the end of a run: a few tries, then the run completes without it. */
+export const reportActivities = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { initialInterval: '2s', maximumAttempts: 3 } });
+
 /** A quick read or change on a host (facts, a plan, a gateway stop). */
 export const hostQuick: ActivityOptions = {
   startToCloseTimeout: '2m',

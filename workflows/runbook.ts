@@ -16,13 +16,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AuditEvent } from '../activities/audit/audit-log.js';
+import type { AttachedReport } from '../activities/report/activities.js';
 import { parseDuration } from '../lib/duration.js';
 import { plannedAction } from '../lib/runbook/plan.js';
 import type { StepSpec } from './runbook-schema.js';
 import type { PlanContext, PlannedAction } from '../lib/runbook/step-base.js';
 import { renderTemplate } from '../lib/template.js';
 import { CURRENT_STEP, PHASE } from '../lib/search-attributes.js';
-import { activities } from './activity-options.js';
+import { activities, reportActivities } from './activity-options.js';
 import { ApprovalGate, type GatePolicy } from './approval-gate.js';
 import {
   approveSignal,
@@ -48,10 +49,14 @@ import type { Compensation, StepOutcome } from './steps/types.js';
 const SHOW_EARLIER_RESULTS = 'plans-show-earlier-results';
 /** Patch: host-scoped steps fan out to one child workflow per host (before: a loop per step, here). */
 const FLEET_CHILDREN = 'fleet-children';
+/** Patch: a completed run writes its incident report and attaches it to its result (shown in the UI). */
+const REPORT_IN_RESULT = 'report-in-result';
 
 export interface RunbookResult {
   outcome: 'completed' | 'dry-run';
   steps: StepStatus[];
+  /** The incident report (paths and content), or why it could not be written. */
+  report?: AttachedReport | { error: string };
 }
 
 export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResult> {
@@ -206,7 +211,12 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
 
   await audit('runbook.completed', { result: { steps: status.steps.length } });
   setPhase('completed', '-');
-  return { outcome: input.dryRun ? 'dry-run' : 'completed', steps: status.steps };
+  const result: RunbookResult = { outcome: input.dryRun ? 'dry-run' : 'completed', steps: status.steps };
+  if (!input.dryRun && patched(REPORT_IN_RESULT)) {
+    // The run's work is done: a report that cannot be written is noted, not a failed run.
+    result.report = await reportActivities.incidentReport({ id: workflowId, status }).catch((err: Error) => ({ error: err.message }));
+  }
+  return result;
 
   /** Waits for the step's approval; a rejection stops the run. Returns who approved. */
   async function gateStep(st: StepStatus, step: StepSpec, action: PlannedAction, hash: string, wave?: WaveLeaves): Promise<string[]> {
