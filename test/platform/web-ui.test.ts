@@ -4,33 +4,14 @@
  * as a Signal (what the UI's "Send a Signal" does) moves the run on. No secret on any page.
  */
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveSignal } from '../../workflows/definitions.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { pendingFor } from '../helpers/runs.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
-
-/**
- * Waits until the visible text of the page, or of one of its frames (the UI renders Markdown
- * summaries and details in sandboxed iframes), contains `text`; screenshots a miss.
- */
-async function visibleText(page: Page, text: string): Promise<void> {
-  // Long hashes wrap inside code blocks; compare without whitespace.
-  const squeezed = text.replace(/\s+/g, '');
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const seen = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-      if (seen.replace(/\s+/g, '').includes(squeezed)) return;
-    }
-    await page.waitForTimeout(250);
-  }
-  await page.screenshot({ path: join(tmpdir(), 'respond-ui-miss.png') });
-  throw new Error(`the page never showed "${text}"`);
-}
+import { visibleText } from '../helpers/web-ui.js';
 
 const TOKEN = `ocgw_${randomBytes(24).toString('hex')}`;
 
