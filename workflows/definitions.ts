@@ -216,4 +216,7 @@ export const rejectSignal = defineSignal<[RejectionRequest]>('reject');
 export const hostReportSignal = defineSignal<[HostReport]>('hostReport');
 export const hostReleaseSignal = defineSignal<[HostRelease]>('release');
 export const hostStatusQuery = defineQuery<HostStatus>('hostStatus');
+/** Each completed step's structured result on this host (what later steps and the incident report read; no secret). */
+export type HostResults = Record<string, { kind: string; result: Record<string, unknown> }>;
+export const hostResultsQuery = defineQuery<HostResults>('hostResults');
 export const hostConfirmSignal = defineSignal<[HostConfirm]>('confirm');

@@ -22,6 +22,7 @@ import {
   hostConfirmSignal,
   hostReleaseSignal,
   hostReportSignal,
+  hostResultsQuery,
   hostStatusQuery,
   type HostConfirm,
   type HostRelease,
@@ -89,6 +90,7 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
 
   const done: Array<{ step: StepSpec; outcome: HostStepOutcome; ctx: HostStepRunContext }> = [];
   const hostEarlier: HostPlanContext['hostEarlier'] = {};
+  setHandler(hostResultsQuery, () => hostEarlier);
   let current: StepSpec | undefined;
   try {
     const host: HostSpec = input.spec ?? WORKER_HOST;

@@ -132,7 +132,7 @@ export async function collectFacts(h: OpenclawHost, opts: FactsOptions = {}): Pr
   };
 }
 
-async function securityAudit(h: OpenclawHost): Promise<HostFacts['audit']> {
+export async function securityAudit(h: OpenclawHost): Promise<HostFacts['audit']> {
   if (!h.pkg) return { findings: [], error: 'OpenClaw is not installed' };
   const r = await runOpenclaw(h, ['security', 'audit', '--json'], { timeoutMs: 180_000, heartbeat: true });
   const start = r.stdout.indexOf('{');

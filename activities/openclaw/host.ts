@@ -197,3 +197,12 @@ function parseKv(text: string): Map<string, string[]> {
 function first(kv: Map<string, string[]>, k: string): string | undefined {
   return kv.get(k)?.[0];
 }
+
+/**
+ * Where copies of a host's credentials end up beyond OpenClaw's default scope, for exact hunts
+ * (cheap, unlike a rules sweep): the gateway user's whole home and the configured log dir.
+ */
+export function huntPaths(h: OpenclawHost): string[] {
+  const logFile = getPath(h.rawConfig, ['logging', 'file']);
+  return [h.home, ...(typeof logFile === 'string' && logFile.startsWith('/') ? [posix.dirname(logFile)] : [])];
+}

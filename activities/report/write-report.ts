@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { UserError } from '../../lib/errors.js';
 import { buildReport, reportMarkdown, type IncidentReport, type ReportAuditEvent } from '../../lib/report/incident-report.js';
-import { hostStatusQuery, statusQuery, type HostStatus, type RunbookStatus } from '../../workflows/definitions.js';
+import { hostResultsQuery, hostStatusQuery, statusQuery, type HostResults, type HostStatus, type RunbookStatus } from '../../workflows/definitions.js';
 
 /** cli/exit-codes.ts's notFound: activities do not import the CLI. */
 const EXIT_NOT_FOUND = 3;
@@ -38,11 +38,17 @@ export async function writeIncidentReport(c: Client, paths: { stateDir: string; 
   }
   for (const e of events) if (e.workflowId.startsWith(`${id}/`)) children.add(e.workflowId);
   const hosts: HostStatus[] = [];
+  const results: Record<string, HostResults> = {};
   for (const child of [...children].sort()) {
-    const h = await c.workflow.getHandle(child).query(hostStatusQuery).catch(() => undefined);
-    if (h) hosts.push(h);
+    const handle = c.workflow.getHandle(child);
+    const h = await handle.query(hostStatusQuery).catch(() => undefined);
+    if (!h) continue;
+    hosts.push(h);
+    // Host runs from before the query existed answer nothing: their report keeps the summaries only.
+    const r = await handle.query(hostResultsQuery).catch(() => undefined);
+    if (r) results[h.host] = r;
   }
-  const report = buildReport(id, status, hosts, events);
+  const report = buildReport(id, status, hosts, events, results);
   const dir = join(paths.stateDir, 'reports');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);

@@ -5,7 +5,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, posix } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { iamIdentity } from '../../lib/inventory/shared-credentials.js';
@@ -13,8 +13,7 @@ import type { RotationView } from '../../lib/rotation/types.js';
 import { fingerprint } from '../../lib/secrets.js';
 import { asActivity } from '../hosts/failures.js';
 import { createTransport } from '../hosts/transports/index.js';
-import { getPath } from '../openclaw/config.js';
-import { openOpenclawHost, type OpenclawHost } from '../openclaw/host.js';
+import { huntPaths, openOpenclawHost, type OpenclawHost } from '../openclaw/host.js';
 import { expandHome } from '../openclaw/paths.js';
 import { awsIamAccessKey } from './providers/aws-iam-access-key.js';
 import { withRemoteClients } from './providers/gateway-clients.js';
@@ -345,10 +344,6 @@ export function createRotationActivities(deps: { stateDir: string }) {
   };
 }
 
-function huntPaths(h: OpenclawHost): string[] {
-  const logFile = getPath(h.rawConfig, ['logging', 'file']);
-  return [h.home, ...(typeof logFile === 'string' && logFile.startsWith('/') ? [posix.dirname(logFile)] : [])];
-}
 
 /** Writes the new value to a worker-side file, 0600, refusing a file another host's rotation owns. */
 function deliver(vault: RotationVault, key: string, file: string, value: string): string {

@@ -4,7 +4,8 @@
  * log's events for the run (approvals with approver, time and hash; the timeline). Pure: the CLI
  * gathers the inputs. Holds fingerprints and summaries, never a value.
  */
-import type { HostStatus, RunbookStatus, StepStatus } from '../../workflows/definitions.js';
+import type { HostResults, HostStatus, RunbookStatus, StepStatus } from '../../workflows/definitions.js';
+import { hostDetails, type HostDetails } from './host-details.js';
 
 export interface ReportAuditEvent {
   event: string;
@@ -27,13 +28,13 @@ export interface IncidentReport {
   ended?: string;
   error?: string;
   approvals: Array<{ step: string; approver: string; via: string; at: string; hash: string; hosts?: number }>;
-  hosts: Array<{ host: string; state: string; error?: string; steps: Array<Pick<StepStatus, 'id' | 'kind' | 'state' | 'summary' | 'startedAt' | 'endedAt'>> }>;
+  hosts: Array<{ host: string; state: string; error?: string; steps: Array<Pick<StepStatus, 'id' | 'kind' | 'state' | 'summary' | 'startedAt' | 'endedAt'>>; details?: HostDetails }>;
   timeline: Array<{ at: string; event: string; step?: string; host?: string; actor: string }>;
   /** What respond could not do or decide, for a person to follow up. */
   leftForHuman: string[];
 }
 
-export function buildReport(id: string, status: RunbookStatus, hosts: HostStatus[], events: ReportAuditEvent[]): IncidentReport {
+export function buildReport(id: string, status: RunbookStatus, hosts: HostStatus[], events: ReportAuditEvent[], results: Record<string, HostResults> = {}): IncidentReport {
   const mine = events.filter((e) => e.workflowId === id || e.workflowId.startsWith(`${id}/`)).sort((a, b) => a.ts.localeCompare(b.ts));
   const requested = new Map(mine.filter((e) => e.event === 'approval.requested').map((e) => [`${e.step}\0${String(e.args?.hash)}`, e]));
   const approvals = mine
@@ -48,6 +49,7 @@ export function buildReport(id: string, status: RunbookStatus, hosts: HostStatus
     state: h.state,
     ...(h.error ? { error: h.error } : {}),
     steps: h.steps.map(({ id: sid, kind, state, summary, startedAt, endedAt }) => ({ id: sid, kind, state, summary, startedAt, endedAt })),
+    ...(results[h.host] ? { details: hostDetails(results[h.host]!) } : {}),
   }));
   const left: string[] = [];
   for (const h of hostRows) {
@@ -56,6 +58,11 @@ export function buildReport(id: string, status: RunbookStatus, hosts: HostStatus
       if (st.state === 'failed') left.push(`${h.host}: step ${st.id} failed: ${st.summary ?? ''}`);
       if (st.kind === 'sweep' && st.state === 'done' && st.summary && !/^0 finding/.test(st.summary)) left.push(`${h.host}: ${st.id} reported ${st.summary}: review each finding`);
       if (st.kind === 'quarantine-skills' && st.state === 'done' && st.summary && !st.summary.startsWith('every skill')) left.push(`${h.host}: review the quarantined skills before restoring any (respond skills restore)`);
+    }
+  }
+  for (const h of hostRows) {
+    for (const x of h.details?.verify?.inDatabase ?? []) {
+      left.push(`${h.host}: ${x.what} ${x.fingerprint} (revoked) is still inside ${x.paths.join(', ')}: remove the device (openclaw devices remove DEVICE-ID) and let its client pair again, then, with the gateway stopped, compact the database (sqlite3 FILE 'PRAGMA secure_delete=ON; VACUUM;')`);
     }
   }
   if (status.phase !== 'completed') left.push(`the run ended ${status.phase}${status.error ? `: ${status.error}` : ''}`);
@@ -87,9 +94,40 @@ export function reportMarkdown(r: IncidentReport): string {
   for (const h of r.hosts) {
     out.push('', `## Host ${h.host}: ${h.state}`, '', '| step | kind | state | result |', '|---|---|---|---|');
     for (const s of h.steps) out.push(`| ${cell(s.id)} | ${s.kind} | ${s.state} | ${cell(s.summary)} |`);
+    if (h.details) out.push(...detailsMarkdown(h.details));
   }
   out.push('', '## Left for a human', '', ...r.leftForHuman.map((l) => `- ${cell(l)}`));
   out.push('', '## Timeline', '', '| at | event | step | host | by |', '|---|---|---|---|---|');
   for (const t of r.timeline) out.push(`| ${t.at} | ${t.event} | ${cell(t.step)} | ${cell(t.host)} | ${cell(t.actor)} |`);
   return `${out.join('\n')}\n`;
+}
+
+function detailsMarkdown(d: HostDetails): string[] {
+  const out: string[] = [];
+  for (const f of d.findings) {
+    out.push('', `### Findings of ${f.step}: ${f.total}`, '', ...Object.entries(f.byRule).map(([rule, n]) => `- ${cell(rule)}: ${n}`));
+    if (f.locations.length) out.push('', '| rule | location | fingerprint |', '|---|---|---|', ...f.locations.map((l) => `| ${cell(l.rule)} | ${cell(l.path)}${l.line ? `:${l.line}` : ''} | ${l.fingerprint ?? ''} |`));
+  }
+  if (d.signals) {
+    out.push('', '### Signals of the incident window', '', `- ${d.signals.ledger}`);
+    out.push(...d.signals.counts.map((x) => `- ${x.id}: ${x.count}${x.first ? ` (${x.first} .. ${x.last ?? x.first})` : ''}`));
+  }
+  if (d.credentials.length) {
+    out.push('', '### Credentials rotated', '', '| credential | old | new | state | overlap | times |', '|---|---|---|---|---|---|');
+    for (const c of d.credentials) out.push(`| ${cell(c.credential)} | ${c.old ?? ''} | ${c.new ?? ''} | ${c.state ?? ''} | ${c.overlapMs !== undefined ? `${Math.round(c.overlapMs / 1000)} s` : ''} | ${cell(Object.entries(c.times).map(([k, v]) => `${k} ${v}`).join(', '))} |`);
+  }
+  if (d.stale) out.push('', '### Stale copies', '', `- ${d.stale.values} old value(s) kept in config backups or migrated stores (${cell(d.stale.fields.join(', '))}); ${d.stale.filesScrubbed} file(s) quarantined and redacted`);
+  if (d.memory) {
+    out.push('', `### Memory files restored${d.memory.baseline ? ` to snapshot ${d.memory.baseline}` : ''}${d.memory.commit ? ` (recorded as ${d.memory.commit})` : ''}`, '');
+    out.push(...(d.memory.restored.length ? d.memory.restored.map((m) => `- ${cell(m.target)} (${m.kind}): the tampering added ${m.added} and removed ${m.removed} line(s), undone; ${m.tamper} suspicious line(s) flagged`) : ['- none']));
+  }
+  if (d.skills) out.push('', '### Skills quarantined', '', ...(d.skills.quarantined.length ? d.skills.quarantined.map((n) => `- ${cell(n)}${d.skills!.dir ? ` (in ${cell(d.skills!.dir)})` : ''}`) : ['- none']));
+  if (d.verify) {
+    out.push('', '### Verification', '', `- exact hunt: ${d.verify.hunted} old value(s), ${d.verify.stillHeld} still found in files`);
+    out.push(...d.verify.inDatabase.map((x) => `  - ${cell(x.what)} ${x.fingerprint} only inside ${cell(x.paths.join(', '))}`));
+    if (d.verify.securityAudit) out.push(`- openclaw security audit: ${Object.entries(d.verify.securityAudit).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+    out.push(...d.verify.critical.map((c) => `  - critical ${cell(c)}`));
+    if (d.verify.secretsAudit) out.push(`- openclaw secrets audit --check: ${d.verify.secretsAudit}`);
+  }
+  return out;
 }

@@ -14,10 +14,12 @@ import { memoryPlanStep } from './memory-plan.js';
 import { quarantineSkillsStep } from './quarantine-skills.js';
 import { restoreMemoryStep } from './restore-memory.js';
 import { scrubStep } from './scrub.js';
+import { scrubStaleStep } from './scrub-stale.js';
 import { skillsPlanStep } from './skills-plan.js';
 import { snapshotStep } from './snapshot.js';
 import { sweepStep } from './sweep.js';
 import { upgradePlanStep, upgradeStep } from './upgrade.js';
+import { verifyStep } from './verify.js';
 import { waitStep } from './wait.js';
 
 export const stepKinds = {
@@ -30,6 +32,7 @@ export const stepKinds = {
   upgrade: upgradeStep,
   sweep: sweepStep,
   scrub: scrubStep,
+  'scrub-stale': scrubStaleStep,
   rotate: rotateStep,
   'contain-plan': containPlanStep,
   contain: containStep,
@@ -39,6 +42,7 @@ export const stepKinds = {
   'restore-memory': restoreMemoryStep,
   'skills-plan': skillsPlanStep,
   'quarantine-skills': quarantineSkillsStep,
+  verify: verifyStep,
 } as const;
 
 export type StepKindName = keyof typeof stepKinds;

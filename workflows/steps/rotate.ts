@@ -37,6 +37,8 @@ const schema = baseStep
     overlap: z.string().optional(),
     /** revoke, gateway: end the paired-device tokens minted before the cut-over (default) or keep them. */
     devices: z.enum(['revoke', 'keep']).optional(),
+    /** revoke: drop the old value from the worker's vault now (default), or keep it for a later `verify` step's hunt, which drops it. */
+    finish: z.boolean().default(true),
     timeout: durationText.default('5m'),
   })
   .strict()
@@ -308,7 +310,8 @@ export const rotateStep: HostStepKind<RotateStep> = {
       clientCopies += cs.scrubbed.length;
       await ctx.record('rotation.scrubbed', { client: client.name, ...scrubResult(cs) });
     }
-    const rotation = await acts.rotationFinish({ key: rec.key });
+    // Runs recorded before `finish` existed have no such field: they finished here.
+    const rotation = step.finish !== false ? await acts.rotationFinish({ key: rec.key }) : proved;
     return {
       summary: `${name}: ${
         stillHeld ? `switched here; the shared old ${rotation.fingerprints.old} stays active (${proved.notes.at(-1) ?? ''})` : `old ${rotation.fingerprints.old} refused${reasons.length ? ' after a restart' : ''}`
