@@ -5,6 +5,7 @@ import { register as approve } from './commands/approve.js';
 import { register as confirm } from './commands/confirm.js';
 import { register as credentials } from './commands/credentials.js';
 import { register as demo } from './commands/demo.js';
+import { register as drill } from './commands/drill.js';
 import { register as facts } from './commands/facts.js';
 import { register as inventory } from './commands/inventory.js';
 import { register as list } from './commands/list.js';
@@ -34,7 +35,7 @@ to use an existing cluster or Temporal Cloud, and run \`respond worker\` on as m
 ${EXIT_CODES_HELP}`,
   );
 
-for (const register of [start, status, approve, confirm, list, plan, facts, credentials, report, snapshot, skills, sweep, inventory, demo, worker, server]) register(program);
+for (const register of [start, status, approve, confirm, list, plan, facts, credentials, report, snapshot, skills, sweep, inventory, demo, drill, worker, server]) register(program);
 
 try {
   await program.parseAsync(process.argv);

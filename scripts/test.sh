@@ -25,13 +25,13 @@ if [ "$#" -gt 0 ]; then
 else
   # Three lanes balanced by measured time (about 20-25 minutes each here, most of it waiting on
   # gateways, sshd, Podman and the Temporal server): the Podman fleet cells and rotation; the other
-  # host files, memory and the clawhavoc runbook; the sweep, the platform, fleets and the
-  # runbook-level gateway test.
+  # host files, memory and the clawhavoc runbook; the sweep, the platform, fleets, the
+  # runbook-level gateway test and the clawhavoc web UI test.
   lane cells test/hosts/openclaw-fleet.test.ts test/hosts/gateway-managers.test.ts test/hosts/transports.test.ts test/rotation &
   a=$!
-  lane hosts test/hosts test/memory test/clawhavoc --exclude test/hosts/openclaw-fleet.test.ts --exclude test/hosts/gateway-managers.test.ts --exclude test/hosts/transports.test.ts --exclude test/hosts/gateway-runbooks.test.ts &
+  lane hosts test/hosts test/memory test/clawhavoc --exclude test/hosts/openclaw-fleet.test.ts --exclude test/hosts/gateway-managers.test.ts --exclude test/hosts/transports.test.ts --exclude test/hosts/gateway-runbooks.test.ts --exclude test/clawhavoc/clawhavoc-ui.test.ts &
   b=$!
-  lane rest test/sweep test/platform test/fleet test/hosts/gateway-runbooks.test.ts &
+  lane rest test/sweep test/platform test/fleet test/hosts/gateway-runbooks.test.ts test/clawhavoc/clawhavoc-ui.test.ts &
   c=$!
   code=0
   for p in "$a" "$b" "$c"; do

@@ -20,7 +20,15 @@ export interface WrittenReport {
   json: string;
 }
 
-export async function writeIncidentReport(c: Client, paths: { stateDir: string; auditLogPath: string }, id: string, status?: RunbookStatus): Promise<WrittenReport> {
+export interface GatheredRun {
+  status: RunbookStatus;
+  hosts: HostStatus[];
+  results: Record<string, HostResults>;
+  events: ReportAuditEvent[];
+}
+
+/** A run's status, each host child's status and step results, and its audit events. */
+export async function gatherRun(c: Client, auditLogPath: string, id: string, status?: RunbookStatus): Promise<GatheredRun> {
   const handle = c.workflow.getHandle(id);
   if (!status) {
     try {
@@ -30,7 +38,7 @@ export async function writeIncidentReport(c: Client, paths: { stateDir: string; 
       throw err;
     }
   }
-  const events = readAudit(paths.auditLogPath);
+  const events = readAudit(auditLogPath);
   const children = new Set<string>();
   for (const e of (await handle.fetchHistory()).events ?? []) {
     const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
@@ -40,15 +48,20 @@ export async function writeIncidentReport(c: Client, paths: { stateDir: string; 
   const hosts: HostStatus[] = [];
   const results: Record<string, HostResults> = {};
   for (const child of [...children].sort()) {
-    const handle = c.workflow.getHandle(child);
-    const h = await handle.query(hostStatusQuery).catch(() => undefined);
+    const ch = c.workflow.getHandle(child);
+    const h = await ch.query(hostStatusQuery).catch(() => undefined);
     if (!h) continue;
     hosts.push(h);
     // Host runs from before the query existed answer nothing: their report keeps the summaries only.
-    const r = await handle.query(hostResultsQuery).catch(() => undefined);
+    const r = await ch.query(hostResultsQuery).catch(() => undefined);
     if (r) results[h.host] = r;
   }
-  const report = buildReport(id, status, hosts, events, results);
+  return { status, hosts, results, events };
+}
+
+export async function writeIncidentReport(c: Client, paths: { stateDir: string; auditLogPath: string }, id: string, status?: RunbookStatus): Promise<WrittenReport> {
+  const g = await gatherRun(c, paths.auditLogPath, id, status);
+  const report = buildReport(id, g.status, g.hosts, g.events, g.results);
   const dir = join(paths.stateDir, 'reports');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
