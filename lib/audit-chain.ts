@@ -76,6 +76,8 @@ export function verifyChain(lines: string[], anchors: AuditAnchor[], closed: Set
   for (const a of anchors) {
     if (!seen.has(a.id)) problems.push({ line: a.line, problem: `event ${a.id}, recorded by its workflow as line ${a.line}, is missing (removed)` });
   }
-  problems.sort((a, b) => a.line - b.line);
+  // At one line, the most telling reason first: a removal or an edit says more than a broken link.
+  const rank = (p: ChainProblem) => ['is missing', 'differs from', 'was written as', 'inserted', 'prev is not'].findIndex((k) => p.problem.includes(k));
+  problems.sort((a, b) => a.line - b.line || rank(a) - rank(b));
   return { lines: lines.length, unchained, anchored, problems };
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, type AuditEvent } from '../../activities/audit/audit-log.js';
 import { GENESIS, lineHash, verifyChain } from '../../lib/audit-chain.js';
-import { Sandbox } from '../helpers/sandbox.js';
+import { execa } from 'execa';
+import { ROOT, Sandbox } from '../helpers/sandbox.js';
 
 const event = (id: string): AuditEvent => ({ id, event: 'step.completed', runbook: 'r', actor: 'respond', ts: '2026-12-03T00:00:00Z', workflowId: 'w' });
 
@@ -39,6 +40,21 @@ describe('hash-chained audit log', () => {
     const again = await b.append(event('w/run/7'));
     expect(again).toEqual({ ...receipts[7], outcome: 'duplicate' });
     expect(await a.lines()).toHaveLength(60);
+  });
+
+  it('two worker processes appending at once keep one chain (the lock file)', async () => {
+    const path = join(dir, 'two-processes.jsonl');
+    const writer = (name: string) =>
+      execa(process.execPath, ['--input-type=module', '-e', [
+        `const { AuditLog } = await import(${JSON.stringify(join(ROOT, 'dist', 'activities', 'audit', 'audit-log.js'))});`,
+        `const log = new AuditLog(${JSON.stringify(path)});`,
+        `for (let i = 0; i < 100; i++) await log.append({ id: '${name}/run/' + i, event: 'e', runbook: 'r', actor: 'respond', ts: 't', workflowId: '${name}' });`,
+      ].join('\n')]);
+    await Promise.all([writer('p1'), writer('p2')]);
+    const lines = await new AuditLog(path).lines();
+    expect(lines).toHaveLength(200);
+    expect(verifyChain(lines, []).problems).toEqual([]);
+    expect(new Set(lines.map((l) => (JSON.parse(l) as AuditEvent).workflowId))).toEqual(new Set(['p1', 'p2']));
   });
 
   it('without anchors the chain still names an edit that was not recomputed', () => {
@@ -91,7 +107,7 @@ describe('respond audit verify against the anchors in workflow histories', () =>
     const removed = log.filter((_, i) => i !== 4);
     const r = await verify(removed, 'removed.jsonl');
     expect(r.code).toBe(1);
-    expect(r.stdout.split('\n')[0]).toMatch(/removed\.jsonl:5: /);
+    expect(r.stdout.split('\n')[0]).toMatch(/removed\.jsonl:5: event \S+, recorded by its workflow as line 5, is missing \(removed\)$/);
     const json = JSON.parse((await s.cli(['audit', 'verify', '--log', join(s.dir, 'removed.jsonl'), '--json'])).stdout) as { problems: Array<{ line: number; problem: string }> };
     expect(json.problems.some((p) => p.line === 5 && p.problem.endsWith('is missing (removed)'))).toBe(true);
   });
@@ -106,10 +122,10 @@ describe('respond audit verify against the anchors in workflow histories', () =>
     expect(r.stdout).toMatch(/forged\.jsonl:3: event \S+ differs from what its workflow recorded \(edited, or the chain before it was recomputed\)/);
 
     const removed = rechain(log.filter((_, i) => i !== 6));
-    expect((await verify(removed, 'removed-rechained.jsonl')).stdout).toMatch(/removed-rechained\.jsonl:7: /);
+    expect((await verify(removed, 'removed-rechained.jsonl')).stdout).toMatch(/removed-rechained\.jsonl:7: event \S+, recorded by its workflow as line 7, is missing \(removed\)/);
     const swapped = [...log];
     [swapped[5], swapped[6]] = [swapped[6]!, swapped[5]!];
-    expect((await verify(rechain(swapped), 'swapped.jsonl')).stdout).toMatch(/swapped\.jsonl:6: /);
+    expect((await verify(rechain(swapped), 'swapped.jsonl')).stdout).toMatch(/swapped\.jsonl:6: event \S+ differs from what its workflow recorded/);
     const inserted = [...log.slice(0, 2), log[1]!.replace(/"id":"[^"]+"/, '"id":"forged-1"'), ...log.slice(2)];
     expect((await verify(rechain(inserted), 'inserted.jsonl')).stdout).toMatch(/inserted\.jsonl:3: event forged-1 was never written by workflow respond-chain-test-C-1: inserted/);
   });
