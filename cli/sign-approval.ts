@@ -3,6 +3,7 @@
  * message, with a key file or a key held by ssh-agent. The private key never passes through respond.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -25,7 +26,7 @@ export async function signApproval(claim: ApprovalClaim, how: SignWith): Promise
 }
 
 async function sshKeygenSign(keyFile: string, message: string, extra: string[] = []): Promise<string> {
-  const r = await execa('ssh-keygen', ['-Y', 'sign', '-n', APPROVAL_NAMESPACE, ...extra, '-f', keyFile], { input: message, reject: false, stdin: undefined });
+  const r = await execa('ssh-keygen', ['-Y', 'sign', '-n', APPROVAL_NAMESPACE, ...extra, '-f', keyFile], { input: message, reject: false });
   if (r.exitCode !== 0 || !String(r.stdout).includes('BEGIN SSH SIGNATURE')) {
     const why = String(r.stderr).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('Signing data')).pop() ?? `exit ${r.exitCode}`;
     throw new UserError(`ssh-keygen -Y sign -f ${keyFile}: ${why}`);
@@ -42,7 +43,6 @@ async function onlyAgentKey(): Promise<string> {
 }
 
 async function readPublicKey(path: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
   try {
     const line = (await readFile(path, 'utf8')).trim();
     if (!/^(ssh-|ecdsa-)\S+ [A-Za-z0-9+/=]+/.test(line)) throw new UserError(`--sign-agent ${path}: not an SSH public key (give the .pub file)`);

@@ -322,8 +322,10 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       // Enough for `status --host` to prove inclusion without bloating every query of a huge wave.
       gate.pending!.leaves = wave.leaves.length <= 5000 ? wave.leaves : undefined;
     }
-    await audit('approval.requested', { step: step.id, args: { hash, approvers: policy.approvers, minApprovals: policy.minApprovals, ...(wave ? { merkleRoot: wave.root, hosts: wave.leaves.length } : {}) } });
+    // The status query shows the pending approval from here on; the UI's details must not lag behind
+    // it by an audit append (no command: replay-safe).
     publish();
+    await audit('approval.requested', { step: step.id, args: { hash, approvers: policy.approvers, minApprovals: policy.minApprovals, ...(wave ? { merkleRoot: wave.root, hosts: wave.leaves.length } : {}) } });
     // `--auto-approve`: the workflow approves the hash it computed itself, as auto:<actor>.
     // A planned action may say it needs a person (a host where a rotation takes only with a restart).
     // A signed run has no key to sign with here: `start` refuses --auto-approve for it.
