@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { AuditLog, type AuditEvent } from './audit/audit-log.js';
+import type { AuditAnchor } from '../lib/audit-chain.js';
 import { createExecActivities } from './exec/activities.js';
 import { createFleetActivities } from './fleet/activities.js';
 import { EffectLedger } from './exec/effect-ledger.js';
@@ -42,12 +43,19 @@ export function createActivities(deps: ActivityDeps) {
     createSkillsActivities({ quarantine: quarantineSettings(deps.stateDir) }),
     createSweepActivities(defaultSweepDeps(deps.stateDir)),
     {
-      async appendAudit(event: AuditEvent): Promise<void> {
-        await audit.append(event);
+      /** The result keeps the line's anchor in the workflow's history, for `respond audit verify`. */
+      async appendAudit(event: AuditEvent): Promise<{ auditAnchor: AuditAnchor }> {
+        const { outcome: _outcome, ...anchor } = await audit.append(event);
+        return { auditAnchor: anchor };
       },
       /** Many events in one call (a fleet's dry-run records); each still idempotent by id. */
-      async appendAuditBatch(events: AuditEvent[]): Promise<void> {
-        for (const e of events) await audit.append(e);
+      async appendAuditBatch(events: AuditEvent[]): Promise<{ auditAnchors: AuditAnchor[] }> {
+        const auditAnchors: AuditAnchor[] = [];
+        for (const e of events) {
+          const { outcome: _outcome, ...anchor } = await audit.append(e);
+          auditAnchors.push(anchor);
+        }
+        return { auditAnchors };
       },
       async fingerprintSecrets(refs: Record<string, string>): Promise<Record<string, string>> {
         return fingerprintSecretRefs(refs);

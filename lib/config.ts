@@ -35,6 +35,8 @@ export interface RespondConfig {
   auditLogPath: string;
   /** The memory backup repository (worker side) and the git remote it pushes to, if any. */
   memoryBackup: { path: string; remote?: string };
+  /** Approvers' SSH keys (git's allowed-signers format), and whether every runbook must use them. */
+  approvals: { allowedSigners: string; requireSigned: boolean };
   embedded: EmbeddedSettings;
 }
 
@@ -74,8 +76,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RespondConfig 
       path: env.RESPOND_MEMORY_BACKUP || join(stateDir, 'memory-backup'),
       ...(env.RESPOND_MEMORY_BACKUP_REMOTE ? { remote: env.RESPOND_MEMORY_BACKUP_REMOTE } : {}),
     },
+    approvals: {
+      allowedSigners: env.RESPOND_ALLOWED_SIGNERS || join(stateDir, 'allowed_signers'),
+      requireSigned: flagFrom(env, 'RESPOND_SIGNED_APPROVALS'),
+    },
     embedded,
   };
+}
+
+function flagFrom(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = (env[name] ?? '').toLowerCase();
+  if (text === '' || text === '0' || text === 'false' || text === 'no') return false;
+  if (text === '1' || text === 'true' || text === 'yes') return true;
+  throw new UserError(`${name}=${env[name]}: expected true or false`);
 }
 
 export function uiUrl(config: RespondConfig, workflowId?: string): string | undefined {

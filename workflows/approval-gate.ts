@@ -10,6 +10,7 @@ import type {
   PendingApproval,
   RejectionRequest,
 } from './definitions.js';
+import { checkApprovalSignature, type SigningPolicy } from './approval-signature.js';
 
 export interface GatePolicy {
   minApprovals: number;
@@ -25,6 +26,8 @@ export class ApprovalGate {
   pending?: PendingApproval;
   decision?: GateDecision;
 
+  constructor(private readonly signing?: SigningPolicy) {}
+
   open(step: string, hash: string, action: PlannedAction, policy: GatePolicy, now: number): void {
     this.decision = undefined;
     this.pending = {
@@ -37,6 +40,7 @@ export class ApprovalGate {
       openedAt: new Date(now).toISOString(),
       deadline: new Date(now + policy.timeoutMs).toISOString(),
       escalated: false,
+      ...(this.signing ? { signed: true } : {}),
     };
   }
 
@@ -67,11 +71,14 @@ export class ApprovalGate {
     if (p.approvals.some((a) => a.approver === req.approver)) {
       throw new Error(`approver "${req.approver}" has already approved step ${p.step}`);
     }
+    if (this.signing) checkApprovalSignature(this.signing, { ...req, hash: p.hash });
   }
 
   approve(req: ApprovalRequest, via: 'update' | 'signal', now: number): ApprovalReceipt {
     const p = this.requirePending();
-    p.approvals.push({ approver: req.approver, at: new Date(now).toISOString(), via, comment: req.comment });
+    // Checked again here: a replay runs no validator, and the record must name the signer.
+    const signed = this.signing ? { signer: checkApprovalSignature(this.signing, { ...req, hash: p.hash }), signature: req.signature } : {};
+    p.approvals.push({ approver: req.approver, at: new Date(now).toISOString(), via, comment: req.comment, ...signed });
     const approved = p.approvals.length >= p.minApprovals;
     if (approved) this.decision = { kind: 'approved' };
     return { step: p.step, approvals: p.approvals.length, required: p.minApprovals, approved };

@@ -7,6 +7,7 @@ import type { HostLeaf } from '../lib/fleet/merkle.js';
 import type { FleetPolicy } from '../lib/fleet/policy.js';
 import type { HostSpec } from '../lib/inventory/schema.js';
 import type { PlannedAction } from '../lib/runbook/step-base.js';
+import type { PinnedSigners } from '../lib/signing/allowed-signers.js';
 import type { RunbookSpec, StepSpec } from './runbook-schema.js';
 import type { ResumeState } from './fleet/cursor.js';
 
@@ -29,6 +30,11 @@ export interface RunbookInput {
   autoApprove?: { actor: string };
   /** Set by continue-as-new: where the previous run of this workflow stopped. */
   resume?: ResumeState;
+  /**
+   * signedApprovals: every gate accepts only SSH-signed approvals by these keys, pinned when the
+   * run started, so a later edit of the allowed-signers file changes no running approval.
+   */
+  signing?: { signers: PinnedSigners };
 }
 
 export interface ApprovalRequest {
@@ -36,6 +42,8 @@ export interface ApprovalRequest {
   hash: string;
   approver: string;
   comment?: string;
+  /** Armored SSHSIG (`ssh-keygen -Y sign -n respond-approval`) over lib/signing/approval-message.ts. */
+  signature?: string;
 }
 
 export interface RejectionRequest {
@@ -54,6 +62,8 @@ export interface StepStatus {
   startedAt?: string;
   endedAt?: string;
   hash?: string;
+  /** Who approved the step's gate, with the signer's key fingerprint when signed. */
+  approvedBy?: Array<{ approver: string; signer?: string }>;
 }
 
 export interface ApprovalRecord {
@@ -61,6 +71,9 @@ export interface ApprovalRecord {
   at: string;
   via: 'update' | 'signal' | 'auto';
   comment?: string;
+  /** Signed approvals: the signer's key fingerprint (SHA256:…) and the signature itself. */
+  signer?: string;
+  signature?: string;
 }
 
 export interface PendingApproval {
@@ -74,6 +87,8 @@ export interface PendingApproval {
   openedAt: string;
   deadline: string;
   escalated: boolean;
+  /** Only SSH-signed approvals count (signedApprovals). */
+  signed?: boolean;
   /** For a wave of hosts: the Merkle root over every host's action, which the hash commits to. */
   merkleRoot?: string;
   /** Per-host action hashes of the wave (name -> hash), for `status --host` proofs; capped. */

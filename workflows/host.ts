@@ -63,8 +63,9 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
   const publish = () => setCurrentDetails(hostProgressMarkdown(status));
 
   let seq = 0;
-  const audit = (event: string, fields: Partial<AuditEvent> = {}) =>
-    localActivities.appendAudit({
+  // The append's anchor stays in history (its marker); the workflow itself needs nothing back.
+  const audit = async (event: string, fields: Partial<AuditEvent> = {}): Promise<void> =>
+    void (await localActivities.appendAudit({
       id: `${workflowId}/${runId}/${seq++}`,
       event,
       runbook: input.runbook,
@@ -74,7 +75,7 @@ export async function hostWorkflow(input: HostRunInput): Promise<HostResult> {
       workflowId: input.parentId,
       incident: input.incident,
       ...fields,
-    });
+    }));
   const parent = getExternalWorkflowHandle(input.parentId);
   // A parent that already closed (rejected, aborted) cannot hear the report; nothing to do then.
   const report = (r: Omit<HostReport, 'host' | 'wave' | 'steps'>) =>

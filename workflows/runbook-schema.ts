@@ -60,6 +60,8 @@ export const runbookSchema = z
     fleet: fleetSchema.optional(),
     /** `false`: no gate of this runbook accepts `--auto-approve`. */
     autoApprove: z.boolean().optional(),
+    /** `true`: every gate accepts only SSH-signed approvals by keys in the allowed-signers file. */
+    signedApprovals: z.boolean().optional(),
     steps: z.array(step).min(1, 'a runbook needs at least one step'),
   })
   .strict()

@@ -62,7 +62,7 @@ export interface RunbookResult {
 export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResult> {
   const { spec, resume } = input;
   const { workflowId } = workflowInfo();
-  const gate = new ApprovalGate();
+  const gate = new ApprovalGate(input.signing ? { run: workflowId, signers: input.signing.signers } : undefined);
   const status: RunbookStatus = {
     runbook: spec.name,
     incident: input.incident,
@@ -332,11 +332,14 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       // Enough for `status --host` to prove inclusion without bloating every query of a huge wave.
       gate.pending!.leaves = wave.leaves.length <= 5000 ? wave.leaves : undefined;
     }
-    await audit('approval.requested', { step: step.id, args: { hash, approvers: policy.approvers, minApprovals: policy.minApprovals, ...(wave ? { merkleRoot: wave.root, hosts: wave.leaves.length } : {}) } });
+    // The status query shows the pending approval from here on; the UI's details must not lag behind
+    // it by an audit append (no command: replay-safe).
     publish();
+    await audit('approval.requested', { step: step.id, args: { hash, approvers: policy.approvers, minApprovals: policy.minApprovals, ...(wave ? { merkleRoot: wave.root, hosts: wave.leaves.length } : {}) } });
     // `--auto-approve`: the workflow approves the hash it computed itself, as auto:<actor>.
     // A planned action may say it needs a person (a host where a rotation takes only with a restart).
-    if (input.autoApprove && spec.autoApprove !== false && step.autoApprove !== false && action.args.explicitApproval !== true) {
+    // A signed run has no key to sign with here: `start` refuses --auto-approve for it.
+    if (input.autoApprove && !input.signing && spec.autoApprove !== false && step.autoApprove !== false && action.args.explicitApproval !== true) {
       gate.autoApprove(`auto:${input.autoApprove.actor}`, Date.now());
     }
     let decided = await condition(() => gate.decision !== undefined, policy.timeoutMs);
@@ -355,8 +358,9 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
       setPhase('aborted');
       throw ApplicationFailure.nonRetryable(`approval of step ${step.id} timed out; runbook aborted`, 'ApprovalTimedOut');
     }
+    if (input.signing) status.steps.find((s) => s.id === step.id)!.approvedBy = pending.approvals.map((a) => ({ approver: a.approver, signer: a.signer }));
     for (const a of pending.approvals) {
-      await audit('approval.granted', { step: step.id, actor: a.approver, args: { hash, via: a.via, at: a.at, comment: a.comment } });
+      await audit('approval.granted', { step: step.id, actor: a.approver, args: { hash, via: a.via, at: a.at, comment: a.comment, signer: a.signer, signature: a.signature } });
     }
     const decision = gate.decision!;
     return decision.kind === 'approved' ? { ...decision, approvers: pending.approvals.map((a) => a.approver) } : decision;

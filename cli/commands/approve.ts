@@ -4,8 +4,28 @@ import { UserError } from '../../lib/errors.js';
 import { describePending, sendApproval, sendRejection } from '../approval-actions.js';
 import { actor, client } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import type { ApprovalRequest } from '../../workflows/definitions.js';
 import { confirm, interactive } from '../prompt.js';
 import { readRun } from '../runs.js';
+import { signApproval, type SignWith } from '../sign-approval.js';
+
+interface ApproveOptions {
+  step?: string;
+  hash?: string;
+  as?: string;
+  comment?: string;
+  sign?: string;
+  signAgent?: true | string;
+  printSignal?: boolean;
+  json?: boolean;
+}
+
+function signWith(opts: ApproveOptions): SignWith | undefined {
+  if (opts.sign && opts.signAgent) throw new UserError('--sign and --sign-agent: choose one');
+  if (opts.sign) return { keyFile: opts.sign };
+  if (opts.signAgent) return { agent: opts.signAgent };
+  return undefined;
+}
 
 export function register(program: Command): void {
   program
@@ -16,8 +36,11 @@ export function register(program: Command): void {
     .option('--hash <sha256>', 'hash of the planned action (from `respond status`); asked for interactively if omitted')
     .option('--as <name>', 'approver (default: $RESPOND_ACTOR or your user name)')
     .option('--comment <text>', 'note kept with the approval')
+    .option('--sign <key>', 'sign the approval with this SSH private key file (ssh-keygen -Y sign)')
+    .option('--sign-agent [pubkey]', "sign with a key held by ssh-agent (the agent's only key, or the one in this .pub file)")
+    .option('--print-signal', "print the approve Signal's JSON input (signature included) for the web UI, and send nothing")
     .option('--json', 'print the receipt as JSON')
-    .action(async (id: string, opts: { step?: string; hash?: string; as?: string; comment?: string; json?: boolean }) => {
+    .action(async (id: string, opts: ApproveOptions) => {
       const c = await client();
       const { status } = await readRun(c, id);
       const pending = status.pending;
@@ -29,12 +52,15 @@ export function register(program: Command): void {
         if (!(await confirm(`approve step ${pending.step}?`))) throw new UserError('not approved', EXIT.refused);
         hash = pending.hash;
       }
-      const receipt = await sendApproval(c, id, {
-        step: opts.step ?? pending.step,
-        hash,
-        approver: actor(opts.as),
-        comment: opts.comment,
-      });
+      const req: ApprovalRequest = { step: opts.step ?? pending.step, hash, approver: actor(opts.as), ...(opts.comment ? { comment: opts.comment } : {}) };
+      const how = signWith(opts);
+      if (how) req.signature = await signApproval({ run: id, step: req.step, hash: req.hash, approver: req.approver }, how);
+      else if (pending.signed) throw new UserError(`run ${id} takes signed approvals only: add --sign ~/.ssh/id_ed25519 or --sign-agent`);
+      if (opts.printSignal) {
+        console.log(JSON.stringify(req));
+        return;
+      }
+      const receipt = await sendApproval(c, id, req);
       console.log(
         opts.json
           ? JSON.stringify(receipt)

@@ -13,6 +13,7 @@ import { describePending, sendApproval } from '../approval-actions.js';
 import { confirm, interactive } from '../prompt.js';
 import { renderStatus } from '../render/status.js';
 import { exitCodeOf, followRun } from '../runs.js';
+import { pinSigners, signedApprovalsOn } from '../signers.js';
 
 interface StartOptions {
   inventory?: string;
@@ -61,6 +62,9 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
   const who = actor(opts.as);
 
   const cfg = config();
+  const signed = signedApprovalsOn(loaded.spec, cfg);
+  if (signed && opts.autoApprove) throw new UserError(`--auto-approve: ${loaded.path}: signed approvals are on; every gate needs an approver's signature`);
+  const signers = signed ? pinSigners(loaded.spec, cfg) : undefined;
   const c = await client(cfg);
   const workflowId = `respond-${loaded.spec.name}-${incident}`;
   const input: RunbookInput = {
@@ -73,6 +77,7 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
     dryRun: Boolean(opts.dryRun),
     ...(fleet ? { fleet } : {}),
     ...(opts.autoApprove ? { autoApprove: { actor: who } } : {}),
+    ...(signers ? { signing: { signers } } : {}),
   };
   try {
     await c.workflow.start(RUNBOOK_WORKFLOW, {
@@ -92,6 +97,7 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
           ? [`fleet: hosts \`${fleet.hosts}\` of \`${fleet.inventory}\`, canary ${fleet.canary}, waves ${fleet.waves.join(', ')}, maxConcurrency ${fleet.maxConcurrency}, maxErrors ${fleet.maxErrors}`]
           : []),
         ...(opts.autoApprove ? [`gates auto-approved as auto:${who}`] : []),
+        ...(signers ? [`signed approvals: ${Object.entries(signers).map(([name, keys]) => `${name} (${keys.map((k) => k.fingerprint).join(', ')})`).join('; ')}`] : []),
       ].join('\n\n'),
     });
   } catch (err) {
@@ -117,6 +123,10 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
     attached
       ? async (view) => {
           const p = view.status.pending!;
+          if (p.signed) {
+            console.log(`approve with a signature: respond approve ${workflowId} --step ${p.step} --hash ${p.hash} --as ${who} --sign ~/.ssh/id_ed25519`);
+            return;
+          }
           if (p.approvers.length > 0 && !p.approvers.includes(who)) return;
           console.log(describePending(p));
           if (!(await confirm(`approve step ${p.step} as ${who}?`))) {

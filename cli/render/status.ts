@@ -12,6 +12,9 @@ export function renderStatus(id: string, s: RunbookStatus, closedAs?: string): s
         `  ${STEP_ICON[st.state]} ${String(i + 1).padStart(2)} ${st.id.padEnd(idWidth)}  ${st.kind.padEnd(kindWidth)}  ${st.state.padEnd(16)} ${st.summary ?? ''}`.trimEnd(),
     ),
   ];
+  for (const st of s.steps) {
+    if (st.approvedBy?.length) lines.push(`  ${st.id} approved by ${st.approvedBy.map(signedBy).join(', ')}`);
+  }
   if (s.fleet) {
     const f = s.fleet;
     lines.push(
@@ -31,7 +34,8 @@ export function renderStatus(id: string, s: RunbookStatus, closedAs?: string): s
     lines.push(
       `waiting for approval of ${p.step}: ${p.approvals.length}/${p.minApprovals} by ${p.approvers.join(', ') || 'anyone'}, until ${p.deadline}${p.escalated ? ' (escalated)' : ''}`,
       `  hash ${p.hash}`,
-      `  respond approve ${id} --step ${p.step} --hash ${p.hash}`,
+      ...p.approvals.map((a) => `  approved by ${signedBy(a)}`),
+      `  respond approve ${id} --step ${p.step} --hash ${p.hash}${p.signed ? ' --as NAME --sign ~/.ssh/id_ed25519   (signed approvals only)' : ''}`,
     );
   }
   for (const ignored of s.ignoredSignals) lines.push(`ignored signal at ${ignored.at}: ${ignored.reason}`);
@@ -52,4 +56,8 @@ export function renderHostStatus(id: string, h: HostStatus, proof?: { verified: 
   if (proof) lines.push(`  in the waiting wave approval ${proof.waveHash}: leaf ${proof.leaf}, root ${proof.root} (${proof.verified ? 'inclusion verified' : 'NOT INCLUDED'})`);
   if (h.error) lines.push(`  error: ${h.error}`);
   return lines.join('\n');
+}
+
+function signedBy(a: { approver: string; signer?: string }): string {
+  return a.signer ? `${a.approver} (signed ${a.signer})` : a.approver;
 }

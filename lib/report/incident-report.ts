@@ -27,7 +27,8 @@ export interface IncidentReport {
   started?: string;
   ended?: string;
   error?: string;
-  approvals: Array<{ step: string; approver: string; via: string; at: string; hash: string; hosts?: number }>;
+  /** `signer`: the key fingerprint of a signed approval. */
+  approvals: Array<{ step: string; approver: string; via: string; at: string; hash: string; hosts?: number; signer?: string }>;
   hosts: Array<{ host: string; state: string; error?: string; steps: Array<Pick<StepStatus, 'id' | 'kind' | 'state' | 'summary' | 'startedAt' | 'endedAt'>>; details?: HostDetails }>;
   timeline: Array<{ at: string; event: string; step?: string; host?: string; actor: string }>;
   /** What respond could not do or decide, for a person to follow up. */
@@ -42,7 +43,8 @@ export function buildReport(id: string, status: RunbookStatus, hosts: HostStatus
     .map((e) => {
       const hash = String(e.args?.hash ?? '');
       const hostsInWave = requested.get(`${e.step}\0${hash}`)?.args?.hosts;
-      return { step: e.step ?? '', approver: e.actor, via: String(e.args?.via ?? ''), at: String(e.args?.at ?? e.ts), hash, ...(typeof hostsInWave === 'number' ? { hosts: hostsInWave } : {}) };
+      const signer = typeof e.args?.signer === 'string' ? { signer: e.args.signer } : {};
+      return { step: e.step ?? '', approver: e.actor, via: String(e.args?.via ?? ''), at: String(e.args?.at ?? e.ts), hash, ...(typeof hostsInWave === 'number' ? { hosts: hostsInWave } : {}), ...signer };
     });
   const hostRows = hosts.map((h) => ({
     host: h.host,
@@ -90,7 +92,7 @@ export function reportMarkdown(r: IncidentReport): string {
   out.push(`# Incident ${r.incident}: ${r.runbook}`, '');
   out.push(`- run: \`${r.id}\``, `- outcome: **${r.phase}**${r.error ? ` (${cell(r.error)})` : ''}`, `- runbook sha256: \`${r.specSha256}\``, `- from ${r.started ?? '?'} to ${r.ended ?? '?'}`, '');
   out.push('## Approvals', '', '| step | approver | via | at | hash | hosts |', '|---|---|---|---|---|---|');
-  for (const a of r.approvals) out.push(`| ${cell(a.step)} | ${cell(a.approver)} | ${a.via} | ${a.at} | \`${a.hash.slice(0, 16)}\` | ${a.hosts ?? ''} |`);
+  for (const a of r.approvals) out.push(`| ${cell(a.step)} | ${cell(a.signer ? `${a.approver} (signed ${a.signer})` : a.approver)} | ${a.via} | ${a.at} | \`${a.hash.slice(0, 16)}\` | ${a.hosts ?? ''} |`);
   for (const h of r.hosts) {
     out.push('', `## Host ${h.host}: ${h.state}`, '', '| step | kind | state | result |', '|---|---|---|---|');
     for (const s of h.steps) out.push(`| ${cell(s.id)} | ${s.kind} | ${s.state} | ${cell(s.summary)} |`);

@@ -119,8 +119,8 @@ function opsFor(host: HostSpec, step: LegacyUpgradeStep, version: string, minimu
     manual: async (a) => {
       throw new Error(`needs a person: ${a.instruction}`);
     },
-    record: (event, details) =>
-      platform.appendAudit({
+    record: async (event, details) =>
+      void (await platform.appendAudit({
         id: `${ctx.workflowId}/${step.id}/${host.name}/${event}/${seq++}`,
         event,
         runbook: ctx.plan.runbook,
@@ -131,7 +131,7 @@ function opsFor(host: HostSpec, step: LegacyUpgradeStep, version: string, minimu
         ts: new Date().toISOString(),
         workflowId: ctx.workflowId,
         incident: ctx.plan.incident,
-      }),
+      })),
   };
 }
 
