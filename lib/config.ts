@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
 import { projectRoot } from './project-root.js';
+import { codecSettings, type CodecSettings } from './codec/settings.js';
 
 export const TEMPORAL_VERSION = '1.9.1';
 
@@ -36,6 +37,10 @@ export interface RespondConfig {
   /** The memory backup repository (worker side) and the git remote it pushes to, if any. */
   memoryBackup: { path: string; remote?: string };
   embedded: EmbeddedSettings;
+  /** Payload encryption; keys never sit in the config itself. */
+  codec: CodecSettings;
+  /** The codec server the embedded daemon runs for the web UI (127.0.0.1 only). */
+  codecServerPort: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RespondConfig {
@@ -75,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RespondConfig 
       ...(env.RESPOND_MEMORY_BACKUP_REMOTE ? { remote: env.RESPOND_MEMORY_BACKUP_REMOTE } : {}),
     },
     embedded,
+    codec: codecSettings(env, stateDir, external),
+    codecServerPort: portFrom(env, 'RESPOND_CODEC_SERVER_PORT', 8234),
   };
 }
 
