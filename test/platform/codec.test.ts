@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenPath } from '../../lib/codec/token.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { decodedPayloads, pendingFor } from '../helpers/runs.js';
+import { decodedPayloads, historyJson, pendingFor } from '../helpers/runs.js';
 import { Sandbox } from '../helpers/sandbox.js';
 import { codecContext, frameTexts, sandboxUrls } from '../helpers/web-ui.js';
 
@@ -80,6 +80,8 @@ describe('payload codec', () => {
     await pendingFor(s, c, id, 'go-ahead');
     const shown = await workflowShow(id);
     expect(decodedPayloads(shown)).not.toContain(DISTINCT);
+    // The suite's secret scans read histories through the client's codec, so they see the plaintext.
+    expect(await historyJson(c, id)).toContain(DISTINCT);
     expect(firstInput(shown)).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ encoding: Buffer.from('binary/encrypted').toString('base64') }) })]);
     const status = await s.cli(['status', id]);
     expect(status.code, status.stderr).toBe(0);
