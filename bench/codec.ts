@@ -1,6 +1,7 @@
 /**
  * What the payload codec costs: wall time of a whole small runbook run (test/runbooks/approvals.yaml,
- * auto-approved, `start --wait`) with the codec on and off, each on its own warm embedded server,
+ * auto-approved, `start --wait`) with the codec on and off, each on its own warm embedded server
+ * (runs alternate between the two),
  * plus encode and decode microseconds per payload. Prints JSON.
  * Usage: npm run bench:codec [-- --runs N]
  */
@@ -28,7 +29,8 @@ function freePort(): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function runbookTimes(codec: 'on' | 'off'): Promise<number[]> {
+/** One private embedded installation; runs alternate between the two so machine load hits both alike. */
+async function installation(codec: 'on' | 'off') {
   const dir = mkdtempSync(join(tmpdir(), `respond-bench-codec-${codec}-`));
   const env = {
     ...process.env,
@@ -41,21 +43,19 @@ async function runbookTimes(codec: 'on' | 'off'): Promise<number[]> {
     RESPOND_TEST_TOKEN: `bench-${randomBytes(8).toString('hex')}`,
     RESPOND_ACTOR: 'bench',
   };
-  const once = async (incident: string) => {
-    const t0 = performance.now();
-    await execa(process.execPath, [cli, 'start', runbook, '--incident', incident, '--set', `out=${join(dir, incident)}`, '--auto-approve', '--wait'], { env, stdin: 'ignore' });
-    return performance.now() - t0;
+  return {
+    times: [] as number[],
+    async run(incident: string) {
+      const t0 = performance.now();
+      await execa(process.execPath, [cli, 'start', runbook, '--incident', incident, '--set', `out=${join(dir, incident)}`, '--auto-approve', '--wait'], { env, stdin: 'ignore' });
+      return performance.now() - t0;
+    },
+    async stop() {
+      await execa(process.execPath, [cli, 'server', '--stop'], { env, reject: false });
+      await new Promise((r) => setTimeout(r, 2000));
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
-  try {
-    await once('warmup');
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await once(`run-${i}`));
-    return times;
-  } finally {
-    await execa(process.execPath, [cli, 'server', '--stop'], { env, reject: false });
-    await new Promise((r) => setTimeout(r, 2000));
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function perPayload(bytes: number, n = 2000) {
@@ -73,17 +73,27 @@ async function perPayload(bytes: number, n = 2000) {
   return { payloadBytes: bytes, encodeUs: Number(encodeUs.toFixed(1)), decodeUs: Number(decodeUs.toFixed(1)) };
 }
 
-const off = await runbookTimes('off');
-const on = await runbookTimes('on');
+const off = await installation('off');
+const on = await installation('on');
+try {
+  // The first runs start each server and worker; they are not measured.
+  for (const i of [off, on]) await i.run('warmup-1');
+  for (const i of [off, on]) await i.run('warmup-2');
+  for (let n = 0; n < runs; n++) for (const i of n % 2 ? [on, off] : [off, on]) i.times.push(await i.run(`run-${n}`));
+} finally {
+  await off.stop();
+  await on.stop();
+}
 const round = (xs: number[]) => xs.map((x) => Math.round(x));
 console.log(
   JSON.stringify(
     {
       runbook: 'test/runbooks/approvals.yaml --auto-approve --wait (5 steps, 4 approvals)',
       runs,
-      codecOffMs: { median: Math.round(median(off)), all: round(off) },
-      codecOnMs: { median: Math.round(median(on)), all: round(on) },
-      overheadMedianMs: Math.round(median(on) - median(off)),
+      codecOffMs: { median: Math.round(median(off.times)), min: Math.round(Math.min(...off.times)), all: round(off.times) },
+      codecOnMs: { median: Math.round(median(on.times)), min: Math.round(Math.min(...on.times)), all: round(on.times) },
+      overheadMedianMs: Math.round(median(on.times) - median(off.times)),
+      overheadMinMs: Math.round(Math.min(...on.times) - Math.min(...off.times)),
       perPayload: [await perPayload(100), await perPayload(4096), await perPayload(65536, 500)],
     },
     null,

@@ -39,6 +39,6 @@ async function plaintexts(c: Client, history: unknown): Promise<string[]> {
 }
 
 export function decodedPayloads(json: string): string {
-  const decoded = [...json.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'));
+  const decoded = [...json.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'));
   return [json, ...decoded].join('\n');
 }

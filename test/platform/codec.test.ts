@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AesGcmCodec } from '../../lib/codec/aes-gcm-codec.js';
 import { tokenPath } from '../../lib/codec/token.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { decodedPayloads, historyJson, pendingFor } from '../helpers/runs.js';
@@ -122,6 +123,15 @@ describe('payload codec', () => {
     const encoded = (await roundTrip.json()) as { payloads: { data: string }[] };
     expect(encoded.payloads[0]!.data).not.toBe((payloads[0] as { data: string }).data);
 
+    // The temporal CLI, given the endpoint and the token, shows the plaintext; without the token it cannot.
+    const show = (auth: string[]) =>
+      execa(s.config.embedded.temporalBin, ['workflow', 'show', '-w', id, '--address', s.config.address, '--output', 'json', '--codec-endpoint', codecUrl(), ...auth], { reject: false });
+    const withToken = await show(['--codec-auth', `Bearer ${token}`]);
+    expect(withToken.exitCode, withToken.stderr).toBe(0);
+    expect(decodedPayloads(withToken.stdout)).toContain(DISTINCT);
+    const without = await show([]);
+    expect(decodedPayloads(without.stdout)).not.toContain(DISTINCT);
+
     const uiOrigin = `http://127.0.0.1:${s.env.RESPOND_UI_PORT}`;
     const preflight = await fetch(`${codecUrl()}/decode`, {
       method: 'OPTIONS',
@@ -166,6 +176,16 @@ describe('payload codec', () => {
     // The worker picked up the new key without a restart: run A moves on past its gate.
     await approveAll(a, ['go-ahead']);
     await pendingFor(s, c, a, 'write-marker');
+  });
+
+  it('names the key id of a payload whose key is not in the keyring, and passes plain payloads through', async () => {
+    const ring = (id: string) => () => ({ activeId: id, keys: new Map([[id, randomBytes(32)]]), created: new Map() });
+    const plain = { metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode('"x"') };
+    const encrypted = await new AesGcmCodec(ring('k-old')).encode([plain]);
+    await expect(new AesGcmCodec(ring('k-new')).decode(encrypted)).rejects.toThrow('payload encrypted with key k-old, which is not in the codec keyring');
+    expect(await new AesGcmCodec(ring('k-new')).decode([plain])).toEqual([plain]);
+    const again = await new AesGcmCodec(ring('k-old')).encode([plain]);
+    expect(Buffer.from(again[0]!.data!).subarray(0, 12)).not.toEqual(Buffer.from(encrypted[0]!.data!).subarray(0, 12));
   });
 
   it('shows decoded input in the real web UI after signing in to the codec server, and nothing without it', async () => {
