@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../lib/errors.js';
 import { register as approve } from './commands/approve.js';
 import { register as audit } from './commands/audit.js';
+import { register as codec } from './commands/codec.js';
 import { register as confirm } from './commands/confirm.js';
 import { register as credentials } from './commands/credentials.js';
 import { register as demo } from './commands/demo.js';
@@ -36,7 +37,7 @@ to use an existing cluster or Temporal Cloud, and run \`respond worker\` on as m
 ${EXIT_CODES_HELP}`,
   );
 
-for (const register of [start, status, approve, confirm, list, plan, facts, credentials, report, snapshot, skills, sweep, inventory, demo, drill, audit, worker, server]) register(program);
+for (const register of [start, status, approve, confirm, list, plan, facts, credentials, report, snapshot, skills, sweep, inventory, demo, drill, audit, codec, worker, server]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
 import { projectRoot } from './project-root.js';
+import { codecSettings, type CodecSettings } from './codec/settings.js';
 
 export const TEMPORAL_VERSION = '1.9.1';
 
@@ -38,6 +39,10 @@ export interface RespondConfig {
   /** Approvers' SSH keys (git's allowed-signers format), and whether every runbook must use them. */
   approvals: { allowedSigners: string; requireSigned: boolean };
   embedded: EmbeddedSettings;
+  /** Payload encryption; keys never sit in the config itself. */
+  codec: CodecSettings;
+  /** The codec server the embedded daemon runs for the web UI (127.0.0.1 only). */
+  codecServerPort: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RespondConfig {
@@ -81,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RespondConfig 
       requireSigned: flagFrom(env, 'RESPOND_SIGNED_APPROVALS'),
     },
     embedded,
+    codec: codecSettings(env, stateDir, external),
+    codecServerPort: portFrom(env, 'RESPOND_CODEC_SERVER_PORT', 8234),
   };
 }
 

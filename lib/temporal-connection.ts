@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { RespondConfig } from './config.js';
+import { dataConverterFor } from './codec/settings.js';
 
 function tlsOptions(config: RespondConfig) {
   if (!config.tls && !config.apiKey) return undefined;
@@ -22,7 +23,7 @@ export async function connectClient(config: RespondConfig, connectTimeoutMs = 10
     connectTimeout: connectTimeoutMs,
   };
   const connection = await Connection.connect(options);
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFor(config.codec) });
 }
 
 export async function connectWorker(config: RespondConfig): Promise<NativeConnection> {

@@ -6,6 +6,7 @@ import { createActivities } from '../activities/index.js';
 import type { RespondConfig } from '../lib/config.js';
 import { projectRoot } from '../lib/project-root.js';
 import { connectWorker } from '../lib/temporal-connection.js';
+import { dataConverterFor } from '../lib/codec/settings.js';
 
 /** Prebuilt by `npm run build`: a worker starts in well under a second instead of bundling. */
 export function workflowBundlePath(): string {
@@ -25,6 +26,7 @@ export async function createWorker(config: RespondConfig): Promise<Worker> {
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...workflowSource(),
+    dataConverter: dataConverterFor(config.codec),
     activities: createActivities({ stateDir: config.stateDir, auditLogPath: config.auditLogPath, memoryBackup: config.memoryBackup }),
   });
 }

@@ -8,6 +8,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import type { RespondConfig } from '../config.js';
 import { UserError } from '../errors.js';
+import { codecEndpoint, serveCodec } from '../codec/serve.js';
+import type { Server } from 'node:http';
 import { portAccepts, requireTemporalBinary, spawnDevServer, waitForPort } from './dev-server.js';
 
 export interface DaemonFiles {
@@ -76,7 +78,18 @@ export async function superviseEmbedded(config: RespondConfig, cliEntry: string,
     launch();
   };
 
-  keepAlive('temporal dev server', () => spawnDevServer(config.embedded, config.namespace), files.serverPid, (c) => (server = c));
+  // A busy codec port must not keep runbooks from running: the UI then shows payloads encrypted.
+  let codecServer: Server | undefined;
+  if (config.codec.mode !== 'off') {
+    try {
+      codecServer = await serveCodec(config, config.codecServerPort, log);
+      log(`codec server on ${codecEndpoint(config)}`);
+    } catch (err) {
+      log(`codec server not started: ${(err as Error).message}`);
+    }
+  }
+  const uiCodec = codecServer ? codecEndpoint(config) : undefined;
+  keepAlive('temporal dev server', () => spawnDevServer(config.embedded, config.namespace, 'inherit', uiCodec), files.serverPid, (c) => (server = c));
   await waitForPort(config.embedded.port, 30_000, server);
   log(`temporal dev server ready on 127.0.0.1:${config.embedded.port}, UI http://127.0.0.1:${config.embedded.uiPort}`);
   keepAlive(
@@ -91,6 +104,7 @@ export async function superviseEmbedded(config: RespondConfig, cliEntry: string,
       if (stopping) return;
       stopping = true;
       log('stopping');
+      codecServer?.close();
       const children = [worker, server].filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null);
       if (children.length === 0) return resolve();
       let left = children.length;

@@ -9,7 +9,7 @@ import { SEARCH_ATTRIBUTES } from '../search-attributes.js';
 
 export const LOOPBACK = '127.0.0.1';
 
-export function devServerArgs(s: EmbeddedSettings, namespace: string): string[] {
+export function devServerArgs(s: EmbeddedSettings, namespace: string, codecEndpoint?: string): string[] {
   return [
     'server',
     'start-dev',
@@ -25,6 +25,8 @@ export function devServerArgs(s: EmbeddedSettings, namespace: string): string[] 
     '--sqlite-pragma', 'synchronous=normal',
     '--namespace', namespace,
     '--log-level', 'warn',
+    // The UI asks this endpoint to decode payloads; it answers only requests carrying the token.
+    ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
 }
@@ -39,10 +41,11 @@ export function spawnDevServer(
   s: EmbeddedSettings,
   namespace: string,
   stdio: 'inherit' | 'ignore' | number = 'inherit',
+  codecEndpoint?: string,
 ): ChildProcess {
   requireTemporalBinary(s);
   mkdirSync(dirname(s.dbFile), { recursive: true, mode: 0o700 });
-  return spawn(s.temporalBin, devServerArgs(s, namespace), { stdio: ['ignore', stdio, stdio] });
+  return spawn(s.temporalBin, devServerArgs(s, namespace, codecEndpoint), { stdio: ['ignore', stdio, stdio] });
 }
 
 export function portAccepts(port: number, host = LOOPBACK, timeoutMs = 500): Promise<boolean> {

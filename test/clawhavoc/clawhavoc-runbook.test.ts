@@ -192,9 +192,9 @@ describe('respond start clawhavoc', () => {
       if (filesHolding(join(dir, 'home'), secrets.device).length) expect(mdText).toContain(`${fingerprint(secrets.device)} (revoked) is still inside`);
       expect(mdText).toMatch(/- shell-tool-call: 2 \(/);
       // The final sweep does not take respond's own redaction markers for secrets.
-      const after = mdText.slice(mdText.indexOf('### Findings of sweep-after'), mdText.indexOf('### Signals'));
-      expect(after).not.toMatch(/\.bak[.\d]*:\d+ \|/);
-      expect(after).not.toContain('.bash_history');
+      const finalSweep = mdText.slice(mdText.indexOf('### Findings of sweep-after'), mdText.indexOf('### Signals'));
+      expect(finalSweep).not.toMatch(/\.bak[.\d]*:\d+ \|/);
+      expect(finalSweep).not.toContain('.bash_history');
 
       // No secret in anything printed, the report, the audit log or the histories.
       const hist = (await historyJson(c, id)) + (await historyJson(c, `${id}/${demoSpec.name}`));

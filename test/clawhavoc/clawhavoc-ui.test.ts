@@ -6,13 +6,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunbookStatus, StepStatus } from '../../workflows/definitions.js';
 import { createFixtureHost, NEWER, type FixtureHost } from '../fixtures/openclaw.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
-import { frameTexts, visibleText } from '../helpers/web-ui.js';
+import { frameTexts, sandboxCodecContext, visibleText } from '../helpers/web-ui.js';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
@@ -24,7 +24,9 @@ const UI_WAIT = 30_000;
 
 let s: Sandbox;
 let fx: FixtureHost;
-let browser: Browser;
+let chromium: Browser;
+/** Signed in to the codec server: summaries, details and inputs are encrypted. */
+let browser: BrowserContext;
 let since: string;
 
 beforeAll(async () => {
@@ -37,11 +39,13 @@ beforeAll(async () => {
   cfg.channels = { telegram: { enabled: false, dmPolicy: 'open', allowFrom: ['*'] } };
   writeFileSync(cfgPath, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
   s = await Sandbox.create();
-  browser = await launchChromium();
+  expect((await s.cli(['list'])).code).toBe(0);
+  chromium = await launchChromium();
+  browser = await sandboxCodecContext(chromium, s);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await Promise.allSettled([s?.stop(), fx?.destroy()]);
 });
 
@@ -114,7 +118,7 @@ describe('clawhavoc in the Temporal web UI', () => {
     const base = `http://127.0.0.1:${s.env.RESPOND_UI_PORT}/namespaces/default/workflows`;
 
     // The list, filtered as an on-call approver would: this runbook, this incident, running.
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await browser.newPage();
     const query = `RespondRunbook="clawhavoc" AND RespondIncident="${INCIDENT}" AND ExecutionStatus="Running"`;
     await page.goto(`${base}?query=${encodeURIComponent(query)}`);
     await visibleText(page, `RespondIncident = "${INCIDENT}"`);

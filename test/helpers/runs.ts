@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { statusQuery, type RunbookStatus } from '../../workflows/definitions.js';
 import type { Sandbox } from './sandbox.js';
 
@@ -16,14 +17,28 @@ export async function pendingFor(s: Sandbox, c: Client, id: string, step: string
 
 /**
  * A run's whole history as text: the raw JSON and, after it, every payload decoded. Payloads are
- * base64 in the JSON, so a secret scan of the raw text alone would find nothing.
+ * base64 in the JSON and encrypted by the codec, so a secret scan of the raw text alone would find
+ * nothing: the scan must see the plaintext.
  */
 export async function historyJson(c: Client, id: string): Promise<string> {
   const history = await c.workflow.getHandle(id).fetchHistory();
-  return decodedPayloads(JSON.stringify(history));
+  return [decodedPayloads(JSON.stringify(history)), ...(await plaintexts(c, history))].join('\n');
+}
+
+async function plaintexts(c: Client, history: unknown): Promise<string[]> {
+  let found: Payload[] = [];
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object' || ArrayBuffer.isView(v)) return;
+    const o = v as Record<string, unknown>;
+    if (o.metadata && o.data instanceof Uint8Array) found.push(o as Payload);
+    else for (const x of Object.values(o)) walk(x);
+  };
+  walk(history);
+  for (const codec of [...c.options.loadedDataConverter.payloadCodecs].reverse()) found = await codec.decode(found);
+  return found.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
 }
 
 export function decodedPayloads(json: string): string {
-  const decoded = [...json.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'));
+  const decoded = [...json.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'));
   return [json, ...decoded].join('\n');
 }

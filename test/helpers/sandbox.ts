@@ -49,6 +49,7 @@ export class Sandbox {
       RESPOND_STATE_DIR: join(dir, 'state'),
       RESPOND_TEMPORAL_PORT: String(await freePort()),
       RESPOND_UI_PORT: String(await freePort()),
+      RESPOND_CODEC_SERVER_PORT: String(await freePort()),
       RESPOND_ACTOR: 'tester',
       ...extraEnv,
     };

@@ -6,31 +6,35 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
+import { sandboxCodecContext } from '../helpers/web-ui.js';
 import { pendingFor, statusOf } from '../helpers/runs.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
 describe('a signed approval through the Temporal web UI', () => {
   let s: Sandbox;
-  let browser: Browser;
+  let chromium: Browser;
+  /** Signed in to the codec server: summaries, details and inputs are encrypted. */
+  let browser: BrowserContext;
   beforeAll(async () => {
     s = await Sandbox.create();
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice', '-f', join(s.dir, 'alice')]);
     writeFileSync(join(s.dir, 'allowed_signers'), `alice ${readFileSync(join(s.dir, 'alice.pub'), 'utf8')}`);
     s.env.RESPOND_ALLOWED_SIGNERS = join(s.dir, 'allowed_signers');
     expect((await s.cli(['list'])).code).toBe(0);
-    browser = await launchChromium();
+    chromium = await launchChromium();
+    browser = await sandboxCodecContext(chromium, s);
   });
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await s?.stop();
   });
 
   /** Workflow page → More Actions → Send a Signal → approve, with `input` pasted as the JSON data. */
   async function sendSignalInUi(ui: string, input: string): Promise<void> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await browser.newPage();
     await page.goto(ui);
     await page.locator('button:visible', { hasText: 'More Actions' }).first().click({ timeout: 30_000 });
     await page.locator('[role=menuitem]:visible', { hasText: 'Send a Signal' }).first().click();

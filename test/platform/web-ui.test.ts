@@ -4,26 +4,34 @@
  * as a Signal (what the UI's "Send a Signal" does) moves the run on. No secret on any page.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenPath } from '../../lib/codec/token.js';
 import { approveSignal } from '../../workflows/definitions.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { pendingFor } from '../helpers/runs.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
-import { visibleText } from '../helpers/web-ui.js';
+import { codecContext, sandboxUrls, visibleText } from '../helpers/web-ui.js';
 
 const TOKEN = `ocgw_${randomBytes(24).toString('hex')}`;
 
 describe('progress in the Temporal web UI', () => {
   let s: Sandbox;
-  let browser: Browser;
+  let browser: BrowserContext;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
   beforeAll(async () => {
     s = await Sandbox.create({ RESPOND_TEST_TOKEN: TOKEN });
-    browser = await launchChromium();
+    chromium = await launchChromium();
+    // Summaries, details and inputs are encrypted: the operator signs in to the codec server once.
+    expect((await s.cli(['list'])).code).toBe(0);
+    const tokenFile = tokenPath(s.config.stateDir);
+    await s.waitFor('codec server token', () => existsSync(tokenFile) || undefined);
+    browser = await codecContext(chromium, sandboxUrls(s.env), readFileSync(tokenFile, 'utf8').trim());
   });
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await s?.stop();
   });
 
@@ -36,7 +44,7 @@ describe('progress in the Temporal web UI', () => {
     const c = await s.client();
     const pending = await pendingFor(s, c, id, 'gate-update');
 
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await browser.newPage();
     const openMetadata = async () => {
       await page.goto(ui);
       await page.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
@@ -49,7 +57,7 @@ describe('progress in the Temporal web UI', () => {
     await page.screenshot({ path: join(s.dir, 'workflow.png'), fullPage: true });
 
     const query = encodeURIComponent(`RespondIncident="UI-1"`);
-    const list = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const list = await browser.newPage();
     await list.goto(`http://127.0.0.1:${s.env.RESPOND_UI_PORT}/namespaces/default/workflows?query=${query}`);
     await visibleText(list, 'RespondIncident = "UI-1"');
     await visibleText(list, `RUNNING ${id}`);
@@ -74,11 +82,11 @@ describe('progress in the Temporal web UI', () => {
     const pending = await pendingFor(s, c, id, 'look');
     const base = `http://127.0.0.1:${s.env.RESPOND_UI_PORT}/namespaces/default/workflows`;
 
-    const list = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const list = await browser.newPage();
     await list.goto(`${base}?query=${encodeURIComponent(`RespondHost="local" AND RespondIncident="UI-2"`)}`);
     await visibleText(list, `RUNNING ${id}/local`);
 
-    const child = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const child = await browser.newPage();
     await child.goto(`${base}/${encodeURIComponent(`${id}/local`)}`);
     await child.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
     // The UI typesets the apostrophe; match around it.
@@ -86,7 +94,7 @@ describe('progress in the Temporal web UI', () => {
     await visibleText(child, 's approval of look');
     await visibleText(child, `approve the run ${id}`);
 
-    const parent = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const parent = await browser.newPage();
     await parent.goto(`${base}/${id}`);
     await parent.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
     await visibleText(parent, pending.hash);
