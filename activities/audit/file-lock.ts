@@ -2,13 +2,16 @@
  * A lock file beside the audit log (O_EXCL create), so workers in several processes append one
  * at a time and the hash chain never forks. A lock left by a process that died is taken over.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 
 const STALE_FOREIGN_MS = 60_000;
 
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
   const lock = `${path}.lock`;
+  // A worker's first append may come before anything else made its state dir (an external cluster).
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
