@@ -142,7 +142,8 @@ describe('respond start clawhavoc', () => {
       expect(readFileSync(transcript.copiedAs, 'utf8')).toContain('id_ed25519');
       expect(statSync(ev.archive).size).toBeGreaterThan(0);
       const counts = Object.fromEntries(ev.signals.map((x) => [x.id, x.count]));
-      expect(counts).toMatchObject({ 'shell-tool-call': 2, 'credential-file-read': 1, 'base64-encoding': 1, 'outbound-destination': 1 });
+      // At least what the transcript shows; the live gateway's own log lines of the window may add more.
+      for (const [id, n] of Object.entries({ 'shell-tool-call': 2, 'credential-file-read': 1, 'base64-encoding': 1, 'outbound-destination': 1 })) expect(counts[id], id).toBeGreaterThanOrEqual(n);
       expect(ev.ledger.available, '2026.1.29 has no activity ledger').toBe(false);
 
       // Contained: DMs closed and the allow-all entry gone; the original config kept in quarantine.
@@ -180,7 +181,7 @@ describe('respond start clawhavoc', () => {
       const mdText = readFileSync(md, 'utf8');
       expect(mdText).toContain(`## Host ${demoSpec.name}: done`);
       expect(mdText).toContain('| quarantine-skills | quarantine-skills | done |');
-      expect(mdText).toMatch(/\| evidence \| evidence \| done \| \d+ file\(s\) preserved in [^|]*; signals: shell-tool-call 2/);
+      expect(mdText).toMatch(/\| evidence \| evidence \| done \| \d+ file\(s\) preserved in [^|]*; signals: shell-tool-call [2-9]/);
       expect(mdText).not.toContain('id_ed25519');
       // Per host: credentials by fingerprint, stale copies, memory with diff stats, skills, the proof.
       expect(mdText).toMatch(new RegExp(`\\| gateway \\| ${fingerprint(secrets.live)} \\| ${fingerprint(next)} \\| (revoked|finished) \\|`));
@@ -190,7 +191,7 @@ describe('respond start clawhavoc', () => {
       expect(mdText).toMatch(/### Verification\n\n- exact hunt: [1-9]\d* old value\(s\), 0 still found in files\n/);
       expect(mdText).toMatch(/- openclaw security audit: \d+ critical/);
       if (filesHolding(join(dir, 'home'), secrets.device).length) expect(mdText).toContain(`${fingerprint(secrets.device)} (revoked) is still inside`);
-      expect(mdText).toMatch(/- shell-tool-call: 2 \(/);
+      expect(mdText).toMatch(/- shell-tool-call: [2-9]\d* \(/);
       // The final sweep does not take respond's own redaction markers for secrets.
       const finalSweep = mdText.slice(mdText.indexOf('### Findings of sweep-after'), mdText.indexOf('### Signals'));
       expect(finalSweep).not.toMatch(/\.bak[.\d]*:\d+ \|/);
