@@ -3,7 +3,7 @@
  * workflow the log names and of its host children, all executions (continue-as-new included).
  */
 import type { Client } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import { historyPayloadTexts } from '../lib/codec/history-payloads.js';
 import type { AuditAnchor } from '../lib/audit-chain.js';
 
 export interface HistoryAnchors {
@@ -30,7 +30,7 @@ export async function historyAnchors(c: Client, workflowIds: Set<string>): Promi
   for (const f of families.values()) {
     for (const run of f.runs) {
       const history = await c.workflow.getHandle(run.id, run.runId).fetchHistory();
-      anchors.push(...anchorsIn(await decodedPayloads(c, history)));
+      anchors.push(...anchorsIn(await historyPayloadTexts(c, history)));
       executions++;
     }
   }
@@ -49,34 +49,6 @@ function ownerOf(id: string, ids: Set<string>): string | undefined {
     if (ids.has(id.slice(0, cut))) return id.slice(0, cut);
   }
   return undefined;
-}
-
-/**
- * Every payload of a history as text, decoded through the client's codecs (the appendAudit
- * results are encrypted when the payload codec is on). One payload at a time, so a payload
- * whose key is gone costs only itself.
- */
-async function decodedPayloads(c: Client, history: unknown): Promise<string[]> {
-  const found: Payload[] = [];
-  const walk = (v: unknown): void => {
-    if (!v || typeof v !== 'object' || ArrayBuffer.isView(v)) return;
-    const o = v as Record<string, unknown>;
-    if (o.metadata && o.data instanceof Uint8Array) found.push(o as Payload);
-    else for (const x of Object.values(o)) walk(x);
-  };
-  walk(history);
-  const codecs = [...c.options.loadedDataConverter.payloadCodecs].reverse();
-  const out: string[] = [];
-  for (const p of found) {
-    let decoded = [p];
-    try {
-      for (const codec of codecs) decoded = await codec.decode(decoded);
-    } catch {
-      continue;
-    }
-    out.push(Buffer.from(decoded[0]?.data ?? new Uint8Array()).toString('utf8'));
-  }
-  return out;
 }
 
 function anchorsIn(payloads: string[]): AuditAnchor[] {

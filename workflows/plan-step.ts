@@ -58,3 +58,8 @@ export function sectionEnd(steps: readonly StepSpec[], start: number): number {
   while (end < steps.length && isHostStep(steps[end]!)) end++;
   return end;
 }
+
+/** Gated steps that refuse auto-approval (`autoApprove: false` on the runbook or the step): `--auto-approve` and drills cannot run them. */
+export function gatesRefusingAutoApprove(spec: { autoApprove?: boolean; steps: StepSpec[] }): StepSpec[] {
+  return spec.autoApprove === false ? spec.steps.filter(isGated) : spec.steps.filter((s) => isGated(s) && s.autoApprove === false);
+}

@@ -13,7 +13,7 @@ import { drillScheduleId, drillScheduleSpec } from '../../lib/drill/schedule-spe
 import { UserError } from '../../lib/errors.js';
 import { hostDetails } from '../../lib/report/host-details.js';
 import { INCIDENT, RUNBOOK } from '../../lib/search-attributes.js';
-import { isGated } from '../../workflows/plan-step.js';
+import { gatesRefusingAutoApprove } from '../../workflows/plan-step.js';
 import { RUNBOOK_WORKFLOW, type RunbookInput } from '../../workflows/definitions.js';
 import { actor, client, config } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -80,7 +80,7 @@ export function register(program: Command): void {
 async function schedule(runbook: string, opts: ScheduleOptions): Promise<number> {
   const spec = drillScheduleSpec(opts);
   const { loaded, params, fleet } = await resolveRunInput(runbook, opts.set, opts.inventory);
-  const refusing = loaded.spec.autoApprove === false ? loaded.spec.steps.filter(isGated) : loaded.spec.steps.filter((s) => isGated(s) && s.autoApprove === false);
+  const refusing = gatesRefusingAutoApprove(loaded.spec);
   if (refusing.length) throw new UserError(`respond drill schedule: ${loaded.path}: step ${refusing[0]!.id} needs a person's approval (autoApprove: false), so it cannot be drilled unattended`);
   const name = opts.name ?? loaded.spec.name;
   const scheduleId = drillScheduleId(name);

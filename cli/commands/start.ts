@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { uiUrl } from '../../lib/config.js';
 import { UserError } from '../../lib/errors.js';
 import { INCIDENT, RUNBOOK } from '../../lib/search-attributes.js';
-import { isGated } from '../../workflows/plan-step.js';
+import { gatesRefusingAutoApprove } from '../../workflows/plan-step.js';
 import { RUNBOOK_WORKFLOW, type RunbookInput } from '../../workflows/definitions.js';
 import { actor, client, config } from '../context.js';
 import { resolveRunInput } from '../run-input.js';
@@ -52,7 +52,7 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
   // Everything that can be wrong with the input is checked before anything starts.
   const { loaded, params, fleet } = await resolveRunInput(runbookArg, opts.set, opts.inventory, { emergency: Boolean(opts.emergency) });
   if (opts.autoApprove) {
-    const refusing = loaded.spec.autoApprove === false ? loaded.spec.steps.filter(isGated) : loaded.spec.steps.filter((s) => isGated(s) && s.autoApprove === false);
+    const refusing = gatesRefusingAutoApprove(loaded.spec);
     if (refusing.length) {
       throw new UserError(`--auto-approve: ${loaded.path}: step ${refusing[0]!.id} needs a person's approval (autoApprove: false)`);
     }

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import { historyPayloadTexts } from '../../lib/codec/history-payloads.js';
 import { statusQuery, type RunbookStatus } from '../../workflows/definitions.js';
 import type { Sandbox } from './sandbox.js';
 
@@ -22,20 +22,7 @@ export async function pendingFor(s: Sandbox, c: Client, id: string, step: string
  */
 export async function historyJson(c: Client, id: string): Promise<string> {
   const history = await c.workflow.getHandle(id).fetchHistory();
-  return [decodedPayloads(JSON.stringify(history)), ...(await plaintexts(c, history))].join('\n');
-}
-
-async function plaintexts(c: Client, history: unknown): Promise<string[]> {
-  let found: Payload[] = [];
-  const walk = (v: unknown): void => {
-    if (!v || typeof v !== 'object' || ArrayBuffer.isView(v)) return;
-    const o = v as Record<string, unknown>;
-    if (o.metadata && o.data instanceof Uint8Array) found.push(o as Payload);
-    else for (const x of Object.values(o)) walk(x);
-  };
-  walk(history);
-  for (const codec of [...c.options.loadedDataConverter.payloadCodecs].reverse()) found = await codec.decode(found);
-  return found.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
+  return [decodedPayloads(JSON.stringify(history)), ...(await historyPayloadTexts(c, history))].join('\n');
 }
 
 export function decodedPayloads(json: string): string {
