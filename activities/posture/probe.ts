@@ -13,6 +13,7 @@ export interface ProbeEnv {
   stateDir: string;
   configPath: string;
   home: string;
+  packageDir: string | null;
 }
 
 export function probeScript(probes: Record<string, string>, boundary: string, perProbeSec: number): string {
@@ -45,6 +46,7 @@ export async function runProbes(t: Transport, probes: Record<string, string>, en
       RESPOND_STATE_DIR: env.stateDir,
       RESPOND_CONFIG: env.configPath,
       RESPOND_HOME: env.home,
+      RESPOND_PKG_DIR: env.packageDir ?? '',
       LC_ALL: 'C',
     },
   });

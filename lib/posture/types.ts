@@ -39,6 +39,8 @@ export type ProbeSections = Record<string, ProbeOutput | undefined>;
 export interface PostureGateway {
   /** Installed OpenClaw version, null when not installed. */
   version: string | null;
+  /** The installed package's directory (its docs tell which settings the release has). */
+  packageDir: string | null;
   stateDir: string;
   configPath: string;
   /** The host's OpenClaw config with every secret replaced by a fingerprint; null when unreadable. */
@@ -59,7 +61,7 @@ export interface PostureGateway {
 
 /**
  * Environment every probe snippet gets: RESPOND_GW_PORT, RESPOND_GW_PID (empty when down),
- * RESPOND_STATE_DIR, RESPOND_CONFIG, RESPOND_HOME.
+ * RESPOND_STATE_DIR, RESPOND_CONFIG, RESPOND_HOME, RESPOND_PKG_DIR (empty when not installed).
  */
 export interface PostureCheck {
   id: string;
@@ -86,8 +88,13 @@ export interface PostureRecords {
   credentials: Array<{ name: string; provider: string; rotatedAt: string | null; createdAt: string | null }>;
   /** sha256 fingerprints of values respond's sweeps found leaked on this host. */
   leakedFingerprints: string[];
+  /** The configured shared secret, judged on the worker; the value itself never leaves it. */
+  authSecret: { present: boolean; fingerprint: string | null; length: number; distinct: number; placeholder: boolean; changedAt: string | null };
   /** The live gateway token's fingerprint and where an exact hunt found it outside its config. */
   tokenHunt: { fingerprint: string | null; locations: string[]; error?: string };
+  /** OpenClaw's own findings (`security audit --json`, `doctor --lint --json` where present); null when not run. */
+  openclawFindings: { source: string; checkId: string; severity: string; title: string }[] | null;
+  openclawErrors: string[];
   /** Installed skills with the sha256 of their directory and whether the allowlist admits them. */
   skills: Array<{ name: string; dir: string; sha256: string; allowed: boolean; blocked: string | null }> | null;
   skillsError?: string;
