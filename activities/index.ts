@@ -15,6 +15,7 @@ import { createEvidenceActivities } from './evidence/activities.js';
 import { createMemoryActivities } from './memory/activities.js';
 import { createSkillsActivities } from './skills/activities.js';
 import { createOpenclawActivities } from './openclaw/activities.js';
+import { createPostureActivities } from './posture/activities.js';
 import { createReportActivities } from './report/activities.js';
 import { createRotationActivities } from './rotation/activities.js';
 import { fingerprintSecretRefs } from './secrets/refs.js';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     createHostActivities(),
     createMemoryActivities({ backup: deps.memoryBackup ?? { path: join(deps.stateDir, 'memory-backup') }, quarantine: quarantineSettings(deps.stateDir) }),
     createOpenclawActivities(),
+    createPostureActivities({ stateDir: deps.stateDir, auditLogPath: deps.auditLogPath, backup: deps.memoryBackup ?? { path: join(deps.stateDir, 'memory-backup') }, quarantine: quarantineSettings(deps.stateDir) }),
     createReportActivities({ stateDir: deps.stateDir, auditLogPath: deps.auditLogPath }),
     createRotationActivities({ stateDir: deps.stateDir }),
     createSkillsActivities({ quarantine: quarantineSettings(deps.stateDir) }),

@@ -12,6 +12,7 @@ import { register as facts } from './commands/facts.js';
 import { register as inventory } from './commands/inventory.js';
 import { register as list } from './commands/list.js';
 import { register as plan } from './commands/plan.js';
+import { register as posture } from './commands/posture.js';
 import { register as report } from './commands/report.js';
 import { register as server } from './commands/server.js';
 import { register as skills } from './commands/skills.js';
@@ -37,7 +38,7 @@ to use an existing cluster or Temporal Cloud, and run \`respond worker\` on as m
 ${EXIT_CODES_HELP}`,
   );
 
-for (const register of [start, status, approve, confirm, list, plan, facts, credentials, report, snapshot, skills, sweep, inventory, demo, drill, audit, codec, worker, server]) register(program);
+for (const register of [start, status, approve, confirm, list, plan, facts, credentials, posture, report, snapshot, skills, sweep, inventory, demo, drill, audit, codec, worker, server]) register(program);
 
 try {
   await program.parseAsync(process.argv);

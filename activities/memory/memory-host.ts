@@ -13,10 +13,15 @@ export interface MemoryHost {
 export async function openMemoryHost(spec: HostSpec): Promise<MemoryHost> {
   const h = await openOpenclawHost(spec, createTransport(spec));
   try {
-    const list = await agentWorkspaces(h);
-    return { h, workspaces: list.workspaces, source: list.source };
+    return await memoryHostOf(h);
   } catch (e) {
     await h.t.close();
     throw e;
   }
+}
+
+/** Over a host already open; the caller closes it. */
+export async function memoryHostOf(h: OpenclawHost): Promise<MemoryHost> {
+  const list = await agentWorkspaces(h);
+  return { h, workspaces: list.workspaces, source: list.source };
 }

@@ -2,16 +2,24 @@
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import { skillRoots, type SkillRoot } from '../../lib/skills/locations.js';
 import { getPath } from '../openclaw/config.js';
-import { runOpenclaw } from '../openclaw/host.js';
+import { runOpenclaw, type OpenclawHost } from '../openclaw/host.js';
 import { expandHome } from '../openclaw/paths.js';
-import { openMemoryHost, type MemoryHost } from '../memory/memory-host.js';
+import { memoryHostOf, openMemoryHost, type MemoryHost } from '../memory/memory-host.js';
 
 export interface SkillsHost extends MemoryHost {
   roots: SkillRoot[];
 }
 
 export async function openSkillsHost(spec: HostSpec): Promise<SkillsHost> {
-  const mh = await openMemoryHost(spec);
+  return rootsFor(await openMemoryHost(spec));
+}
+
+/** The same, over a host already open (one transport for several readers). */
+export async function skillsHostOf(h: OpenclawHost): Promise<SkillsHost> {
+  return rootsFor(await memoryHostOf(h));
+}
+
+function rootsFor(mh: MemoryHost): SkillsHost {
   const extra = getPath(mh.h.rawConfig, ['skills', 'load', 'extraDirs']);
   const roots = skillRoots({
     version: mh.h.pkg?.version ?? null,

@@ -4,15 +4,12 @@
  * [--every day]`: a Temporal Schedule that runs it on its own, nightly by default, so a restore
  * always has a clean baseline from before an incident.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Command } from 'commander';
 import { parseDuration } from '../../lib/duration.js';
 import { UserError } from '../../lib/errors.js';
-import { INCIDENT, RUNBOOK } from '../../lib/search-attributes.js';
-import { RUNBOOK_WORKFLOW, type RunbookInput } from '../../workflows/definitions.js';
-import { actor, client, config } from '../context.js';
+import { client } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { resolveRunInput } from '../run-input.js';
+import { upsertRunbookSchedule } from '../schedule-runbook.js';
 import { readRun } from '../runs.js';
 import { start } from './start.js';
 
@@ -80,50 +77,19 @@ export function scheduleSpec(every: string, at: string) {
 }
 
 async function schedule(opts: ScheduleOptions): Promise<number> {
-  const spec = scheduleSpec(opts.every, opts.at);
-  const { loaded, params, fleet } = await resolveRunInput('snapshot', [`hosts=${opts.hosts}`], opts.inventory);
-  const cfg = config();
-  const c = await client(cfg);
-  const who = actor();
-  const input: RunbookInput = {
-    spec: loaded.spec,
-    specSha256: loaded.specSha256,
-    source: loaded.path,
-    params,
-    incident: 'scheduled',
-    actor: `schedule:${who}`,
-    dryRun: false,
-    ...(fleet ? { fleet } : {}),
-  };
-  const action = {
-    type: 'startWorkflow' as const,
-    workflowType: RUNBOOK_WORKFLOW,
-    taskQueue: cfg.taskQueue,
-    // Temporal appends each run's scheduled time to this id.
+  const r = await upsertRunbookSchedule({
+    scheduleId: SNAPSHOT_SCHEDULE_ID,
+    runbook: 'snapshot',
+    inventory: opts.inventory,
+    set: [`hosts=${opts.hosts}`],
+    spec: scheduleSpec(opts.every, opts.at),
+    paused: Boolean(opts.pause),
     workflowId: 'respond-snapshot-scheduled',
-    args: [input],
-    typedSearchAttributes: [
-      { key: RUNBOOK, value: loaded.spec.name },
-      { key: INCIDENT, value: 'scheduled' },
-    ],
-    staticSummary: `snapshot · scheduled by ${who}`,
-  };
-  // A run still going when the next is due is left to finish: snapshots of the same hosts never overlap.
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' };
-  let verb = 'created';
-  try {
-    await c.schedule.create({ scheduleId: SNAPSHOT_SCHEDULE_ID, spec, action, policies, state: { paused: Boolean(opts.pause), note: `respond snapshot schedule by ${who}` } });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    verb = 'updated';
-    await c.schedule.getHandle(SNAPSHOT_SCHEDULE_ID).update((prev) => ({ ...prev, spec, action, policies, state: { ...prev.state, paused: Boolean(opts.pause) } }));
-  }
-  const d = await c.schedule.getHandle(SNAPSHOT_SCHEDULE_ID).describe();
-  const next = d.info.nextActionTimes[0]?.toISOString() ?? 'none (paused)';
+  });
   if (opts.json) {
-    console.log(JSON.stringify({ scheduleId: SNAPSHOT_SCHEDULE_ID, verb, inventory: params.inventory, hosts: opts.hosts, every: opts.every, at: opts.at, paused: d.state.paused, next }));
+    console.log(JSON.stringify({ scheduleId: SNAPSHOT_SCHEDULE_ID, verb: r.verb, inventory: r.params.inventory, hosts: opts.hosts, every: opts.every, at: opts.at, paused: r.paused, next: r.next }));
   } else {
-    console.log(`schedule ${SNAPSHOT_SCHEDULE_ID} ${verb}: snapshot ${opts.hosts} of ${params.inventory} ${opts.every === 'day' ? `daily at ${opts.at} UTC` : `every ${opts.every}`}; next run ${next}${d.state.paused ? ' (paused)' : ''}`);
+    console.log(`schedule ${SNAPSHOT_SCHEDULE_ID} ${r.verb}: snapshot ${opts.hosts} of ${String(r.params.inventory)} ${opts.every === 'day' ? `daily at ${opts.at} UTC` : `every ${opts.every}`}; next run ${r.next}${r.paused ? ' (paused)' : ''}`);
   }
   return EXIT.ok;
 }

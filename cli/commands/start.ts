@@ -15,7 +15,7 @@ import { renderStatus } from '../render/status.js';
 import { exitCodeOf, followRun } from '../runs.js';
 import { pinSigners, signedApprovalsOn } from '../signers.js';
 
-interface StartOptions {
+export interface StartOptions {
   inventory?: string;
   incident?: string;
   set: string[];
@@ -48,7 +48,8 @@ export function register(program: Command): void {
     });
 }
 
-export async function start(runbookArg: string, opts: StartOptions): Promise<number> {
+/** Validates everything, then starts the run (nothing printed): for `start` and the commands built on it. */
+export async function launchRun(runbookArg: string, opts: StartOptions) {
   // Everything that can be wrong with the input is checked before anything starts.
   const { loaded, params, fleet } = await resolveRunInput(runbookArg, opts.set, opts.inventory, { emergency: Boolean(opts.emergency) });
   if (opts.autoApprove) {
@@ -106,10 +107,14 @@ export async function start(runbookArg: string, opts: StartOptions): Promise<num
     }
     throw err;
   }
+  return { c, cfg, workflowId, incident, who, runbook: loaded.spec.name, specSha256: loaded.specSha256 };
+}
 
+export async function start(runbookArg: string, opts: StartOptions): Promise<number> {
+  const { c, cfg, workflowId, incident, who, runbook, specSha256 } = await launchRun(runbookArg, opts);
   const ui = uiUrl(cfg, workflowId);
   if (opts.json) {
-    console.log(JSON.stringify({ id: workflowId, runbook: loaded.spec.name, incident, specSha256: loaded.specSha256, ui }));
+    console.log(JSON.stringify({ id: workflowId, runbook, incident, specSha256, ui }));
   } else {
     console.log(`started ${workflowId}${ui ? `  (${ui})` : ''}`);
   }

@@ -11,6 +11,8 @@ import { factsStep } from './facts.js';
 import { gatewayStep } from './gateway.js';
 import { rotateStep } from './rotate.js';
 import { memoryPlanStep } from './memory-plan.js';
+import { postureStep } from './posture.js';
+import { postureRecordStep } from './posture-record.js';
 import { quarantineSkillsStep } from './quarantine-skills.js';
 import { restoreMemoryStep } from './restore-memory.js';
 import { scrubStep } from './scrub.js';
@@ -43,6 +45,8 @@ export const stepKinds = {
   'skills-plan': skillsPlanStep,
   'quarantine-skills': quarantineSkillsStep,
   verify: verifyStep,
+  posture: postureStep,
+  'posture-record': postureRecordStep,
 } as const;
 
 export type StepKindName = keyof typeof stepKinds;
