@@ -7,6 +7,7 @@ import { driftLine, postureDrift, statusCounts, type Drift, type PostureRecord }
 import type { CheckResult } from '../../lib/posture/types.js';
 import { postureHost, type PostureDeps, type PostureHostInput, type PostureHostResult } from './collect.js';
 import { previousPostureRecord, savePostureRecord } from './history-store.js';
+import { hardenApply, type HardenApplyInput, type HardenApplyResult } from './harden.js';
 
 export interface PostureRecordResult {
   path: string;
@@ -26,6 +27,9 @@ export function createPostureActivities(deps: PostureDeps & { auditLogPath: stri
       } finally {
         clearInterval(beat);
       }
+    },
+    async hardenApply(input: HardenApplyInput): Promise<HardenApplyResult> {
+      return asActivity(() => hardenApply(input, deps.quarantine));
     },
     /** Reads each host child's `posture` result (by query) and keeps the run; idempotent by run id. */
     async postureRecord(input: { id: string; step: string }): Promise<PostureRecordResult> {

@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { listPostureRecords, readPostureRecord } from '../../activities/posture/history-store.js';
 import { gatherRun } from '../../activities/report/write-report.js';
 import { UserError } from '../../lib/errors.js';
-import { CHECK_IDS } from '../../lib/posture/checks/index.js';
+import { CHECK_IDS, selectChecks } from '../../lib/posture/checks/index.js';
+import { loadPostureSettings } from '../../lib/posture/settings.js';
+import { loadAllowlist } from '../../lib/skills/allowlist.js';
 import { postureDrift, renderDrift, type PostureRecordHost } from '../../lib/posture/history.js';
 import type { CheckResult } from '../../lib/posture/types.js';
 import { config } from '../context.js';
@@ -120,6 +122,11 @@ export function register(program: Command): void {
 
 async function runPosture(opts: RunOptions): Promise<number> {
   if (!opts.inventory) throw new UserError('respond posture: --inventory <file> is required');
+  // The worker reads these too; checked here first so a bad file stops before anything starts.
+  const settings = loadPostureSettings(opts.settings);
+  const allowlist = opts.allowlist ?? settings.skillsAllowlist;
+  if (allowlist) loadAllowlist(allowlist);
+  if (opts.skip) selectChecks(opts.skip.split(',').map((x) => x.trim()).filter(Boolean));
   const incident = opts.incident ?? `posture-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
   const { c, cfg, workflowId } = await launchRun('posture', { inventory: opts.inventory, set: runSets(opts), incident });
   if (!opts.json) console.error(`posture: ${workflowId} started; checking hosts...`);

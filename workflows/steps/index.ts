@@ -11,6 +11,7 @@ import { factsStep } from './facts.js';
 import { gatewayStep } from './gateway.js';
 import { rotateStep } from './rotate.js';
 import { memoryPlanStep } from './memory-plan.js';
+import { hardenStep } from './harden.js';
 import { postureStep } from './posture.js';
 import { postureRecordStep } from './posture-record.js';
 import { quarantineSkillsStep } from './quarantine-skills.js';
@@ -47,6 +48,7 @@ export const stepKinds = {
   verify: verifyStep,
   posture: postureStep,
   'posture-record': postureRecordStep,
+  harden: hardenStep,
 } as const;
 
 export type StepKindName = keyof typeof stepKinds;

@@ -2,6 +2,7 @@
  * Every posture check, in the order the matrix shows them. Adding one: a module in this folder,
  * plus one line here.
  */
+import { UserError } from '../../errors.js';
 import type { PostureCheck } from '../types.js';
 import { auditTrailCheck } from './audit-trail.js';
 import { authCheck } from './auth.js';
@@ -32,6 +33,6 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
 export const CHECK_IDS = POSTURE_CHECKS.map((c) => c.id);
 
 export function selectChecks(skip: readonly string[]): PostureCheck[] {
-  for (const s of skip) if (!CHECK_IDS.includes(s)) throw new Error(`unknown posture check "${s}" (checks: ${CHECK_IDS.join(', ')})`);
+  for (const s of skip) if (!CHECK_IDS.includes(s)) throw new UserError(`unknown posture check "${s}" (checks: ${CHECK_IDS.join(', ')})`);
   return POSTURE_CHECKS.filter((c) => !skip.includes(c.id));
 }
