@@ -72,7 +72,9 @@ export function register(program: Command): void {
     .option('--pause', 'create or leave the schedule paused')
     .option('--json', 'print the schedule as JSON')
     .action(async (opts: Omit<RunOptions, 'incident'> & { every: string; at: string; pause?: boolean }, command: Command) => {
+      // Options `posture` shares with `schedule`: commander may have given them to the parent.
       const parent = command.parent?.opts() as Partial<RunOptions> | undefined;
+      opts = { ...opts, settings: opts.settings ?? parent?.settings, allowlist: opts.allowlist ?? parent?.allowlist, skip: opts.skip ?? parent?.skip, json: opts.json ?? parent?.json };
       const inventory = opts.inventory ?? parent?.inventory;
       if (!inventory) throw new UserError('respond posture schedule: --inventory <file> is required');
       const r = await upsertRunbookSchedule({
@@ -92,13 +94,15 @@ export function register(program: Command): void {
     .command('history')
     .description('list the posture runs kept in the state dir, oldest first')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
+    .action((opts: { json?: boolean }, command: Command) => {
+      // `posture` has its own --json: commander may have given it to the parent.
+      const json = opts.json ?? (command.parent?.opts() as { json?: boolean }).json;
       const runs = listPostureRecords(config().stateDir).map((r) => {
         const rec = readPostureRecord(config().stateDir, r.id);
         const fail = rec.hosts.reduce((n, h) => n + h.checks.filter((c) => c.status === 'fail').length, 0);
         return { id: r.id, at: r.at, hosts: rec.hosts.length, failing: fail };
       });
-      console.log(opts.json ? JSON.stringify(runs) : runs.length ? runs.map((r) => `${r.at}  ${r.id}  ${r.hosts} host(s), ${r.failing} failing check(s)`).join('\n') : 'no posture runs kept yet');
+      console.log(json ? JSON.stringify(runs) : runs.length ? runs.map((r) => `${r.at}  ${r.id}  ${r.hosts} host(s), ${r.failing} failing check(s)`).join('\n') : 'no posture runs kept yet');
     });
 
   cmd
@@ -107,7 +111,8 @@ export function register(program: Command): void {
     .argument('[from]', 'older run id (or its unique suffix)')
     .argument('[to]', 'newer run id (default: the latest)')
     .option('--json', 'print JSON')
-    .action((from: string | undefined, to: string | undefined, opts: { json?: boolean }) => {
+    .action((from: string | undefined, to: string | undefined, opts: { json?: boolean }, command: Command) => {
+      const json = opts.json ?? (command.parent?.opts() as { json?: boolean }).json;
       const dir = config().stateDir;
       const runs = listPostureRecords(dir);
       const toId = to ?? runs.at(-1)?.id;
@@ -115,7 +120,7 @@ export function register(program: Command): void {
       const cur = readPostureRecord(dir, toId);
       const fromId = from ?? runs.filter((r) => r.at < cur.at && r.id !== cur.id).at(-1)?.id;
       const drift = postureDrift(fromId ? readPostureRecord(dir, fromId) : null, cur);
-      console.log(opts.json ? JSON.stringify(drift) : renderDrift(drift));
+      console.log(json ? JSON.stringify(drift) : renderDrift(drift));
       if (drift.newlyFailing.length > 0) process.exitCode = EXIT.failed;
     });
 }

@@ -7,7 +7,7 @@ export const memoryBackupCheck: PostureCheck = {
   probes: {},
   evaluate({ host, records, settings }) {
     const max = settings.snapshotMaxAgeHours;
-    const fix = { runbook: 'snapshot', text: `respond start snapshot --inventory F --hosts ${host} (and a schedule: respond snapshot --schedule)` };
+    const fix = { runbook: 'snapshot', text: `respond snapshot --inventory F --hosts ${host} (nightly: respond snapshot schedule --inventory F)` };
     if (!records.lastSnapshot) return result('memory-backup', 'fail', 'no respond snapshot of this host', { lastSnapshot: null, maxAgeHours: max }, fix);
     const ageH = (Date.parse(settings.now) - Date.parse(records.lastSnapshot)) / 3_600_000;
     const evidence = { lastSnapshot: records.lastSnapshot, ageHours: Math.round(ageH * 10) / 10, maxAgeHours: max };
