@@ -1,0 +1,221 @@
+/**
+ * `firewall`: inbound traffic is dropped by default and only the allowed TCP ports are accepted,
+ * judged from every view the host offers (nft, iptables, ip6tables) plus what listens beyond
+ * loopback. respond never edits a firewall: the fix is an nft file a person applies.
+ */
+import { admits, beyond, intersect, mergeRanges, portName, walkInput, type ChainWalk, type PortRange, type Table } from '../firewall/model.js';
+import { iptablesBackend, parseIptablesS } from '../firewall/iptables.js';
+import { parseNftJson } from '../firewall/nft.js';
+import { exposedListeners, ipv6BeyondLoopback, type Listener } from '../firewall/sockets.js';
+import { result, type CheckResult, type Fix, type PostureCheck, type PostureInput, type ProbeOutput } from '../types.js';
+
+const ID = 'firewall';
+
+/**
+ * Reading a ruleset needs root: as root run it, else through `sudo -n` when that works without a
+ * password, else as is so the tool itself says why it cannot. /usr/sbin is missing from a
+ * non-root PATH on Debian.
+ */
+const AS_ROOT = `PATH="$PATH:/usr/sbin:/sbin"
+asroot() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo -n "$@"; else "$@"; fi; }
+need() { command -v "$1" >/dev/null 2>&1 || { echo "$1: not installed"; exit 127; }; }
+`;
+
+export const firewallCheck: PostureCheck = {
+  id: ID,
+  reads: 'nft -j list ruleset, iptables -S, ip6tables -S, ufw status verbose (as root or via sudo -n), ss -Hltn, /proc/net/if_inet6',
+  probes: {
+    'firewall.uid': 'id -u',
+    'firewall.nft': `${AS_ROOT}need nft; asroot nft -j list ruleset`,
+    'firewall.iptables': `${AS_ROOT}need iptables; iptables -V 2>&1 | head -n 1; asroot iptables -S`,
+    'firewall.ip6tables': `${AS_ROOT}need ip6tables; ip6tables -V 2>&1 | head -n 1; asroot ip6tables -S`,
+    // Beside an nft-backed iptables, legacy tables still filter and only the legacy tool lists them.
+    'firewall.iptables-legacy': `${AS_ROOT}need iptables-legacy; asroot iptables-legacy -S`,
+    'firewall.ip6tables-legacy': `${AS_ROOT}need ip6tables-legacy; asroot ip6tables-legacy -S`,
+    'firewall.ufw': `${AS_ROOT}need ufw; asroot ufw status verbose`,
+    'firewall.ss': `${AS_ROOT}need ss; ss -Hltn`,
+    'firewall.ipv6': 'cat /proc/net/if_inet6 2>/dev/null; true',
+  },
+  evaluate: evaluateFirewall,
+};
+
+interface Views {
+  tables: Table[];
+  sources: string[];
+  errors: Record<string, string>;
+}
+
+function readViews(probe: PostureInput['probe']): Views {
+  const errors: Record<string, string> = {};
+  const tables: Table[] = [];
+  const sources: string[] = [];
+  /** The probe's output when it ran cleanly; else its complaint goes to `errors`. */
+  const output = (name: string): string | null => {
+    const p = probe[`firewall.${name}`];
+    if (p?.code === 0) return p.out;
+    errors[name] = p ? lastLine(p.out) || `exit ${p.code}` : 'probe did not report';
+    return null;
+  };
+  let nft: Table[] = [];
+  const nftOut = output('nft');
+  if (nftOut !== null) {
+    try {
+      nft = parseNftJson(nftOut);
+      sources.push('nft');
+    } catch (e) {
+      errors.nft = `unreadable JSON: ${(e as Error).message}`;
+    }
+  }
+  const shadowed = new Set<string>();
+  for (const tool of ['iptables', 'ip6tables'] as const) {
+    const out = output(tool);
+    if (out === null) continue;
+    const [version = '', ...rest] = out.split('\n');
+    tables.push(parseIptablesS(rest.join('\n'), tool));
+    sources.push(tool);
+    // iptables-nft's rules are nft tables too; its own view keeps the matches nft shows as opaque xt.
+    if (iptablesBackend(version) === 'nf_tables') shadowed.add(tool === 'iptables' ? 'ip filter' : 'ip6 filter');
+  }
+  for (const tool of ['iptables', 'ip6tables'] as const) {
+    const p = probe[`firewall.${tool}-legacy`];
+    // Where plain iptables is legacy itself, its view above is this one.
+    if (!shadowed.has(tool === 'iptables' ? 'ip filter' : 'ip6 filter') || p?.code !== 0) continue;
+    const legacy = { ...parseIptablesS(p.out, tool), source: `${tool}-legacy` };
+    // Listing shows empty accept-policy chains even where no legacy rule was ever loaded.
+    if ([...legacy.chains.values()].some((c) => c.rules.length || c.input?.policy === 'drop')) {
+      tables.push(legacy);
+      sources.push(legacy.source);
+    }
+  }
+  tables.push(...nft.filter((t) => !shadowed.has(`${t.family} ${t.name}`)));
+  return { tables, sources, errors };
+}
+
+interface FamilyVerdict {
+  /** No view of this family could be read. */
+  unread?: true;
+  drops: boolean;
+  open: PortRange[];
+  chains: string[];
+}
+
+function judgeFamily(walks: ChainWalk[], readable: boolean): FamilyVerdict {
+  if (!readable) return { unread: true, drops: false, open: [], chains: [] };
+  const dropping = walks.filter((w) => w.drops);
+  return { drops: dropping.length > 0, open: mergeRanges(intersect(dropping.map((w) => w.accepted))), chains: dropping.map((w) => w.chain) };
+}
+
+export function evaluateFirewall({ probe, settings }: PostureInput): CheckResult {
+  const views = readViews(probe);
+  const uid = probe['firewall.uid']?.out.trim();
+  if (!views.sources.length) {
+    const why = Object.entries(views.errors).map(([k, v]) => `${k}: ${v}`).join('; ');
+    const who = uid && uid !== '0' ? `not root (uid ${uid}) and no passwordless sudo; ` : '';
+    return result(ID, 'unknown', `cannot read the firewall: ${who}${why}`, { uid, errors: views.errors });
+  }
+
+  const walks = views.tables.flatMap((t) => [...t.chains.values()].filter((c) => c.input).map((c) => ({ family: t.family, walk: walkInput(t, c) })));
+  const of = (fam: 'ipv4' | 'ipv6') => walks.filter((w) => w.family === 'inet' || w.family === (fam === 'ipv4' ? 'ip' : 'ip6')).map((w) => w.walk);
+  const read = (fam: 'ipv4' | 'ipv6') => views.sources.includes('nft') || views.sources.includes(fam === 'ipv4' ? 'iptables' : 'ip6tables');
+  const ipv6 = ipv6BeyondLoopback(probe['firewall.ipv6']?.out ?? '');
+  const families = { ipv4: judgeFamily(of('ipv4'), read('ipv4')), ...(ipv6 ? { ipv6: judgeFamily(of('ipv6'), read('ipv6')) } : {}) };
+
+  const listening = probe['firewall.ss']?.code === 0 ? exposedListeners(probe['firewall.ss'].out) : null;
+  const reachable = (listening ?? []).filter((l) =>
+    l.families.some((f) => {
+      const v = families[f as keyof typeof families];
+      return v && !v.unread && (!v.drops || admits(v.open, 'tcp', l.port));
+    }),
+  );
+  const allowed = settings.allowedInboundPorts;
+  const extra = mergeRanges(Object.values(families).flatMap((v) => (v.drops ? beyond(v.open, allowed) : [])));
+  const narrowed = [...new Set(walks.flatMap((w) => w.walk.narrowed))];
+  const opaque = [...new Set(walks.flatMap((w) => w.walk.opaque))];
+  const ufw = ufwStatus(probe['firewall.ufw']);
+  const evidence = {
+    sources: views.sources,
+    ...(Object.keys(views.errors).length ? { errors: views.errors } : {}),
+    families: Object.fromEntries(
+      Object.entries(families).map(([k, v]) => [k, v.unread ? 'unread' : { defaultDrop: v.drops, accepted: v.open.map(portName), chains: v.chains }]),
+    ),
+    extra: extra.map(portName),
+    allowed,
+    listening: listening?.map(listenerName) ?? 'ss unreadable',
+    reachable: reachable.map(listenerName),
+    ...(narrowed.length ? { narrowed } : {}),
+    ...(opaque.length ? { unreadRules: opaque } : {}),
+    ...(ufw ? { ufw } : {}),
+  };
+  const fix = nftFix(allowed);
+
+  const open = Object.entries(families).filter(([, v]) => !v.unread && !v.drops).map(([k]) => k);
+  const exposedExtra = reachable.filter((l) => !allowed.includes(l.port)).map(listenerName);
+  if (open.length) {
+    const also = exposedExtra.length ? `; reachable beyond the allowed ports: ${exposedExtra.join(', ')}` : '';
+    return result(ID, 'fail', `inbound ${open.join(' and ')} is accepted by default (no drop policy or final drop rule)${also}`, evidence, fix);
+  }
+  if (extra.length) {
+    const listeningOn = exposedExtra.length ? ` (listening: ${exposedExtra.join(', ')})` : '';
+    return result(ID, 'fail', `inbound accepts ${extra.map(portName).join(', ')} beyond the allowed tcp ${allowed.join(', ')}${listeningOn}`, evidence, fix);
+  }
+  const unread = Object.entries(families).filter(([, v]) => v.unread).map(([k]) => k);
+  if (unread.length) return result(ID, 'unknown', `cannot read the ${unread.join(' and ')} firewall (${Object.keys(views.errors).join(', ')} unreadable)`, evidence);
+  if (opaque.length) {
+    return result(ID, 'warn', `default drop, but ${opaque.length} accept rule(s) respond cannot read: ${opaque[0]}`, evidence, fix);
+  }
+  return result(ID, 'pass', `inbound default drop; accepted: ${Object.values(families)[0]!.open.map(portName).join(', ') || 'nothing'}`, evidence);
+}
+
+function listenerName(l: Listener): string {
+  return `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`;
+}
+
+function ufwStatus(p: ProbeOutput | undefined): { status: string; defaults: string } | null {
+  if (p?.code !== 0) return null;
+  const status = /^Status:\s*(\S+)/m.exec(p.out)?.[1] ?? '?';
+  const defaults = /^Default:\s*(.+)$/m.exec(p.out)?.[1]?.trim() ?? '?';
+  return { status, defaults };
+}
+
+/**
+ * One file, applied in one transaction: a drop policy added before the established rule would
+ * cut the SSH session applying it. ICMPv6 stays open because IPv6 neighbour discovery needs it.
+ * A drop in any input chain is final, so this table closes extra ports other tables accept.
+ */
+export function nftFix(allowed: number[]): Fix {
+  const file = '/etc/nftables.d/respond-inbound.nft';
+  const ruleset = inboundRuleset(allowed);
+  return {
+    text: `Drop inbound by default and accept only tcp ${allowed.join(', ')}: write ${file}, check it, load it, and load it at boot (nftables.service reads /etc/nftables.conf). Run from a console if sshd is not on port 22.`,
+    commands: [
+      `mkdir -p /etc/nftables.d && cat > ${file} <<'EOF'\n${ruleset}EOF`,
+      `nft -c -f ${file}`,
+      `nft -f ${file}`,
+      `grep -qF '${file}' /etc/nftables.conf || echo 'include "${file}"' >> /etc/nftables.conf`,
+      'systemctl enable nftables',
+    ],
+  };
+}
+
+/** The fix's ruleset, an `nft -f` file that replaces only its own table. */
+export function inboundRuleset(allowed: number[]): string {
+  return [
+    'table inet respond_inbound',
+    'delete table inet respond_inbound',
+    'table inet respond_inbound {',
+    '  chain input {',
+    '    type filter hook input priority 0; policy drop;',
+    '    ct state established,related accept',
+    '    iif lo accept',
+    '    meta l4proto { icmp, ipv6-icmp } accept',
+    `    tcp dport { ${allowed.join(', ')} } accept`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** A tool's complaint comes last (after iptables' version line). */
+function lastLine(s: string): string {
+  return s.trim().split('\n').filter(Boolean).pop()?.slice(0, 200) ?? '';
+}
