@@ -7,19 +7,10 @@ import { admits, beyond, intersect, mergeRanges, portName, walkInput, type Chain
 import { iptablesBackend, parseIptablesS } from '../firewall/iptables.js';
 import { parseNftJson } from '../firewall/nft.js';
 import { exposedListeners, ipv6BeyondLoopback, type Listener } from '../firewall/sockets.js';
+import { AS_ROOT } from './shell.js';
 import { result, type CheckResult, type Fix, type PostureCheck, type PostureInput, type ProbeOutput } from '../types.js';
 
 const ID = 'firewall';
-
-/**
- * Reading a ruleset needs root: as root run it, else through `sudo -n` when that works without a
- * password, else as is so the tool itself says why it cannot. /usr/sbin is missing from a
- * non-root PATH on Debian.
- */
-const AS_ROOT = `PATH="$PATH:/usr/sbin:/sbin"
-asroot() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo -n "$@"; else "$@"; fi; }
-need() { command -v "$1" >/dev/null 2>&1 || { echo "$1: not installed"; exit 127; }; }
-`;
 
 export const firewallCheck: PostureCheck = {
   id: ID,
