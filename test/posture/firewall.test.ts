@@ -73,6 +73,38 @@ describe('firewall check over SSH into a network namespace', () => {
     expect(result.fix?.commands?.[0]).toContain('policy drop;');
   });
 
+  it('passes on a final reject rule, a named set and a jump; a source-narrowed accept is only listed', async () => {
+    const h = await host();
+    await h.nft(`table inet edge {
+  set web { type inet_service; elements = { 80, 443 } }
+  chain services {
+    tcp dport @web accept
+    ip saddr 10.0.0.0/8 tcp dport 5432 accept
+  }
+  chain input {
+    type filter hook input priority 0; policy accept;
+    ct state established,related accept
+    iifname "lo" accept
+    tcp dport ssh accept
+    jump services
+    counter reject with icmpx type admin-prohibited
+  }
+}
+`);
+    const { result } = await check(h);
+    expect(result.status, result.summary).toBe('pass');
+    expect(result.evidence.families).toMatchObject({ ipv4: { defaultDrop: true, accepted: ['tcp/22', 'tcp/80', 'tcp/443'] } });
+    expect(result.evidence.narrowed).toEqual([expect.stringContaining('10.0.0.0')]);
+  });
+
+  it('warns on an accept it cannot read (a verdict map) behind a drop policy', async () => {
+    const h = await host();
+    await h.nft(`${inboundRuleset(ALLOWED)}add rule inet respond_inbound input tcp dport vmap { 8080 : accept, 8081 : drop }\n`);
+    const { result } = await check(h);
+    expect(result.status, result.summary).toBe('warn');
+    expect(result.summary).toMatch(/^default drop, but 1 accept rule\(s\) respond cannot read: nft inet respond_inbound input: .*vmap/);
+  });
+
   // iptables-nft's rules are nft tables too (read through iptables -S: nft shows its matches as
   // opaque xt); legacy tables are only seen by the legacy tool.
   describe.each([

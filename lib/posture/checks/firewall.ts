@@ -14,7 +14,7 @@ const ID = 'firewall';
 
 export const firewallCheck: PostureCheck = {
   id: ID,
-  reads: 'nft -j list ruleset, iptables -S, ip6tables -S, ufw status verbose (as root or via sudo -n), ss -Hltn, /proc/net/if_inet6',
+  reads: 'nft -j list ruleset, iptables -S and ip6tables -S (nft-backed and legacy), ufw status verbose (as root or via sudo -n), ss -Hltn, /proc/net/if_inet6',
   probes: {
     'firewall.uid': 'id -u',
     'firewall.nft': `${AS_ROOT}need nft; asroot nft -j list ruleset`,
@@ -107,7 +107,9 @@ export function evaluateFirewall({ probe, settings }: PostureInput): CheckResult
 
   const walks = views.tables.flatMap((t) => [...t.chains.values()].filter((c) => c.input).map((c) => ({ family: t.family, walk: walkInput(t, c) })));
   const of = (fam: 'ipv4' | 'ipv6') => walks.filter((w) => w.family === 'inet' || w.family === (fam === 'ipv4' ? 'ip' : 'ip6')).map((w) => w.walk);
-  const read = (fam: 'ipv4' | 'ipv6') => views.sources.includes('nft') || views.sources.includes(fam === 'ipv4' ? 'iptables' : 'ip6tables');
+  // An nft that is installed but unreadable may hold the only drop: the iptables views alone cannot say "open".
+  const nftHidden = probe['firewall.nft']?.code !== 127 && !views.sources.includes('nft');
+  const read = (fam: 'ipv4' | 'ipv6') => !nftHidden && views.sources.some((s) => s === 'nft' || s.startsWith(fam === 'ipv4' ? 'iptables' : 'ip6tables'));
   const ipv6 = ipv6BeyondLoopback(probe['firewall.ipv6']?.out ?? '');
   const families = { ipv4: judgeFamily(of('ipv4'), read('ipv4')), ...(ipv6 ? { ipv6: judgeFamily(of('ipv6'), read('ipv6')) } : {}) };
 
@@ -150,7 +152,7 @@ export function evaluateFirewall({ probe, settings }: PostureInput): CheckResult
     return result(ID, 'fail', `inbound accepts ${extra.map(portName).join(', ')} beyond the allowed tcp ${allowed.join(', ')}${listeningOn}`, evidence, fix);
   }
   const unread = Object.entries(families).filter(([, v]) => v.unread).map(([k]) => k);
-  if (unread.length) return result(ID, 'unknown', `cannot read the ${unread.join(' and ')} firewall (${Object.keys(views.errors).join(', ')} unreadable)`, evidence);
+  if (unread.length) return result(ID, 'unknown', `cannot read the ${unread.join(' and ')} firewall: ${Object.entries(views.errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`, evidence);
   if (opaque.length) {
     return result(ID, 'warn', `default drop, but ${opaque.length} accept rule(s) respond cannot read: ${opaque[0]}`, evidence, fix);
   }

@@ -61,6 +61,11 @@ function parseRule(r: J, set: (name: string) => unknown[] | undefined): Rule {
     } else if (kind === 'jump' || kind === 'goto') {
       verdict = { kind, target: String(e[kind]?.target) };
       parts.push(`${kind} ${e[kind]?.target}`);
+    } else if (kind === 'vmap') {
+      // A verdict map may accept some of what it matches: not read, so judged as an accept nobody can vouch for.
+      matches.push({ kind: 'opaque', what: 'vmap' });
+      verdict = { kind: 'accept' };
+      parts.push(`vmap ${JSON.stringify(e.vmap?.data ?? null)}`);
     } else if (!IGNORED.has(kind)) {
       matches.push({ kind: 'opaque', what: kind === 'xt' ? `xt ${e.xt?.name ?? '?'}` : kind });
       parts.push(kind === 'xt' ? `xt ${e.xt?.name ?? '?'}` : kind);
