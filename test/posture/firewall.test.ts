@@ -73,13 +73,14 @@ describe('firewall check over SSH into a network namespace', () => {
     expect(result.fix?.commands?.[0]).toContain('policy drop;');
   });
 
-  it('passes on a final reject rule, a named set and a jump; a source-narrowed accept is only listed', async () => {
+  it('passes on a final reject rule, a named set and a jump; accepts narrowed to a source or a whole interface are only listed', async () => {
     const h = await host();
     await h.nft(`table inet edge {
   set web { type inet_service; elements = { 80, 443 } }
   chain services {
     tcp dport @web accept
     ip saddr 10.0.0.0/8 tcp dport 5432 accept
+    iifname "wg0" accept
   }
   chain input {
     type filter hook input priority 0; policy accept;
@@ -94,7 +95,7 @@ describe('firewall check over SSH into a network namespace', () => {
     const { result } = await check(h);
     expect(result.status, result.summary).toBe('pass');
     expect(result.evidence.families).toMatchObject({ ipv4: { defaultDrop: true, accepted: ['tcp/22', 'tcp/80', 'tcp/443'] } });
-    expect(result.evidence.narrowed).toEqual([expect.stringContaining('10.0.0.0')]);
+    expect(result.evidence.narrowed).toEqual([expect.stringContaining('10.0.0.0'), expect.stringContaining('"wg0"')]);
   });
 
   it('warns on an accept it cannot read (a verdict map) behind a drop policy', async () => {
@@ -129,9 +130,9 @@ describe('firewall check over SSH into a network namespace', () => {
       });
     });
 
-    it('fails when the user chain also accepts 8080', async () => {
+    it('fails when the user chain also accepts new connections to 8080 on one interface', async () => {
       const h = await host();
-      await load(h, ['-A user-input -p tcp -m tcp --dport 8080 -j ACCEPT']);
+      await load(h, ['-A user-input -i respond0 -p tcp -m conntrack --ctstate NEW -m tcp --dport 8080 -j ACCEPT']);
       const { result } = await check(h);
       expect(result.status).toBe('fail');
       expect(result.evidence.extra).toEqual(['tcp/8080']);

@@ -67,15 +67,18 @@ const ICMP = new Set(['icmp', 'icmpv6', 'ipv6-icmp', '1', '58']);
 type Kind = { benign: true } | { narrowed: true } | { opaque: true } | { ranges: PortRange[] };
 
 /** What an accept with these matches lets in. */
-function classify(matches: Match[]): Kind {
-  if (matches.some((m) => m.kind === 'opaque')) return { opaque: true };
+function classify(all: Match[]): Kind {
+  if (all.some((m) => m.kind === 'opaque')) return { opaque: true };
   // Answers to what the host itself opened, and the host talking to itself.
-  if (matches.some((m) => (m.kind === 'ct' && m.states.every((s) => BENIGN_STATES.has(s))) || (m.kind === 'iif' && m.name === 'lo'))) {
+  if (all.some((m) => (m.kind === 'ct' && m.states.every((s) => BENIGN_STATES.has(s))) || (m.kind === 'iif' && m.name === 'lo'))) {
     return { benign: true };
   }
+  const ports = all.flatMap((m) => (m.kind === 'dport' ? [m] : []));
+  // `ct state new` is what inbound is; a port opened on one interface (eth0) is opened. A whole
+  // interface accepted (wg0, tailscale0) is a trust decision: listed, not judged.
+  const matches = all.filter((m) => !(m.kind === 'ct' && m.states.includes('new')) && !(m.kind === 'iif' && ports.length));
   if (matches.some((m) => m.kind === 'narrow' || m.kind === 'iif' || m.kind === 'ct')) return { narrowed: true };
   const protos = matches.flatMap((m) => (m.kind === 'proto' ? [m.protos] : []));
-  const ports = matches.flatMap((m) => (m.kind === 'dport' ? [m] : []));
   if (!ports.length && protos.length && protos.every((p) => p.every((x) => ICMP.has(x)))) return { benign: true };
   if (ports.length) {
     // Several dport matches on one rule (rare) intersect; the first names the ports well enough.
