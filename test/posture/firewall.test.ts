@@ -44,9 +44,13 @@ describe('firewall check over SSH into a network namespace', () => {
     const h = await host();
     await h.nft(inboundRuleset(ALLOWED));
     await h.listen(8080);
+    const before = await h.exec(['nft', 'list', 'ruleset']);
     const { result } = await check(h);
     expect(result.status, result.summary).toBe('pass');
     expect(result.summary).toContain('tcp/22, tcp/80, tcp/443');
+    // Read-only: the ruleset is as it was, and no legacy table was created by listing one.
+    expect(await h.exec(['nft', 'list', 'ruleset'])).toBe(before);
+    expect(await h.exec(['cat', '/proc/net/ip_tables_names', '/proc/net/ip6_tables_names'])).toBe('');
     expect(result.evidence).toMatchObject({ sources: expect.arrayContaining(['nft']), extra: [], reachable: [] });
     expect(result.evidence.listening).toContain(`${h.address}:8080`);
   });

@@ -20,9 +20,10 @@ export const firewallCheck: PostureCheck = {
     'firewall.nft': `${AS_ROOT}need nft; asroot nft -j list ruleset`,
     'firewall.iptables': `${AS_ROOT}need iptables; iptables -V 2>&1 | head -n 1; asroot iptables -S`,
     'firewall.ip6tables': `${AS_ROOT}need ip6tables; ip6tables -V 2>&1 | head -n 1; asroot ip6tables -S`,
-    // Beside an nft-backed iptables, legacy tables still filter and only the legacy tool lists them.
-    'firewall.iptables-legacy': `${AS_ROOT}need iptables-legacy; asroot iptables-legacy -S`,
-    'firewall.ip6tables-legacy': `${AS_ROOT}need ip6tables-legacy; asroot ip6tables-legacy -S`,
+    // Beside an nft-backed iptables, legacy tables still filter and only the legacy tool lists
+    // them. Listed only where the kernel has some: listing would create an (empty) filter table.
+    'firewall.iptables-legacy': `${AS_ROOT}need iptables-legacy; asroot grep -qx filter /proc/net/ip_tables_names 2>/dev/null || exit 0; asroot iptables-legacy -S`,
+    'firewall.ip6tables-legacy': `${AS_ROOT}need ip6tables-legacy; asroot grep -qx filter /proc/net/ip6_tables_names 2>/dev/null || exit 0; asroot ip6tables-legacy -S`,
     'firewall.ufw': `${AS_ROOT}need ufw; asroot ufw status verbose`,
     'firewall.ss': `${AS_ROOT}need ss; ss -Hltn`,
     'firewall.ipv6': 'cat /proc/net/if_inet6 2>/dev/null; true',
