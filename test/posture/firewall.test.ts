@@ -110,6 +110,21 @@ describe('firewall check over SSH into a network namespace', () => {
     expect(result.summary).toMatch(/^default drop, but 1 accept rule\(s\) respond cannot read: nft inet respond_inbound input: .*vmap/);
   });
 
+  it('warns when a DNAT forwards a port past the input chain', async () => {
+    const h = await host();
+    await h.nft(`${inboundRuleset(ALLOWED)}table ip nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    tcp dport 8080 dnat to 10.88.0.2:80
+  }
+}
+`);
+    const { result } = await check(h);
+    expect(result.status, result.summary).toBe('warn');
+    expect(result.summary).toMatch(/^default drop, but 1 DNAT rule\(s\) forward inbound traffic past the input chain .*10\.88\.0\.2/);
+    expect(result.evidence.extra).toEqual([]);
+  });
+
   // iptables-nft's rules are nft tables too (read through iptables -S: nft shows its matches as
   // opaque xt); legacy tables are only seen by the legacy tool.
   describe.each([

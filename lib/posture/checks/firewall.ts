@@ -125,6 +125,7 @@ export function evaluateFirewall({ probe, settings }: PostureInput): CheckResult
   const extra = mergeRanges(Object.values(families).flatMap((v) => (v.drops ? beyond(v.open, allowed) : [])));
   const narrowed = [...new Set(walks.flatMap((w) => w.walk.narrowed))];
   const opaque = [...new Set(walks.flatMap((w) => w.walk.opaque))];
+  const forwarded = views.tables.flatMap((t) => [...t.chains.values()].flatMap((c) => c.rules.filter((r) => r.forwards).map((r) => r.text)));
   const ufw = ufwStatus(probe['firewall.ufw']);
   const evidence = {
     sources: views.sources,
@@ -138,6 +139,7 @@ export function evaluateFirewall({ probe, settings }: PostureInput): CheckResult
     reachable: reachable.map(listenerName),
     ...(narrowed.length ? { narrowed } : {}),
     ...(opaque.length ? { unreadRules: opaque } : {}),
+    ...(forwarded.length ? { forwarded } : {}),
     ...(ufw ? { ufw } : {}),
   };
   const fix = nftFix(allowed);
@@ -154,6 +156,11 @@ export function evaluateFirewall({ probe, settings }: PostureInput): CheckResult
   }
   const unread = Object.entries(families).filter(([, v]) => v.unread).map(([k]) => k);
   if (unread.length) return result(ID, 'unknown', `cannot read the ${unread.join(' and ')} firewall: ${Object.entries(views.errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`, evidence);
+  if (forwarded.length) {
+    return result(ID, 'warn', `default drop, but ${forwarded.length} DNAT rule(s) forward inbound traffic past the input chain (published container ports?): ${forwarded[0]}`, evidence, {
+      text: 'Forwarded traffic is filtered in the forward hook, not input: check each DNAT is meant to be public, or bind the published port to 127.0.0.1.',
+    });
+  }
   if (opaque.length) {
     return result(ID, 'warn', `default drop, but ${opaque.length} accept rule(s) respond cannot read: ${opaque[0]}`, evidence, fix);
   }

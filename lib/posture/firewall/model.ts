@@ -26,6 +26,8 @@ export interface Rule {
   matches: Match[];
   verdict: Verdict;
   text: string;
+  /** A DNAT: what it rewrites is forwarded, never seen by the input hook (published container ports). */
+  forwards?: true;
 }
 
 export interface Chain {

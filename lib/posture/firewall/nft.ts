@@ -44,6 +44,7 @@ function isFamily(f: unknown): f is Family {
 function parseRule(r: J, set: (name: string) => unknown[] | undefined): Rule {
   const matches: Match[] = [];
   let verdict: Verdict = null;
+  let forwards = false;
   const parts: string[] = [];
   for (const e of (r.expr ?? []) as J[]) {
     const [kind] = Object.keys(e);
@@ -66,12 +67,16 @@ function parseRule(r: J, set: (name: string) => unknown[] | undefined): Rule {
       matches.push({ kind: 'opaque', what: 'vmap' });
       verdict = { kind: 'accept' };
       parts.push(`vmap ${JSON.stringify(e.vmap?.data ?? null)}`);
+    } else if (kind === 'dnat' || (kind === 'xt' && e.xt?.name === 'DNAT')) {
+      forwards = true;
+      parts.push(`dnat ${JSON.stringify(e.dnat ?? 'xt')}`);
     } else if (!IGNORED.has(kind)) {
       matches.push({ kind: 'opaque', what: kind === 'xt' ? `xt ${e.xt?.name ?? '?'}` : kind });
       parts.push(kind === 'xt' ? `xt ${e.xt?.name ?? '?'}` : kind);
     }
   }
-  return { matches, verdict, text: `nft ${r.family} ${r.table} ${r.chain}: ${parts.join(' ')}` };
+  const text = `nft ${r.family} ${r.table} ${r.chain}: ${parts.join(' ')}`;
+  return forwards ? { matches, verdict, text, forwards } : { matches, verdict, text };
 }
 
 function parseMatch(m: J, set: (name: string) => unknown[] | undefined): Match {
