@@ -97,74 +97,89 @@ function judgeFamily(walks: ChainWalk[], readable: boolean): FamilyVerdict {
   return { drops: dropping.length > 0, open: mergeRanges(intersect(dropping.map((w) => w.accepted))), chains: dropping.map((w) => w.chain) };
 }
 
-export function evaluateFirewall({ probe, settings }: PostureInput): CheckResult {
-  const views = readViews(probe);
-  const uid = probe['firewall.uid']?.out.trim();
-  if (!views.sources.length) {
-    const why = Object.entries(views.errors).map(([k, v]) => `${k}: ${v}`).join('; ');
-    const who = uid && uid !== '0' ? `not root (uid ${uid}) and no passwordless sudo; ` : '';
-    return result(ID, 'unknown', `cannot read the firewall: ${who}${why}`, { uid, errors: views.errors });
-  }
+type FamilyName = 'ipv4' | 'ipv6';
 
+/** What the views say, per IP version, about the input hook and the sockets behind it. */
+function inspect(views: Views, probe: PostureInput['probe'], allowed: number[]) {
   const walks = views.tables.flatMap((t) => [...t.chains.values()].filter((c) => c.input).map((c) => ({ family: t.family, walk: walkInput(t, c) })));
-  const of = (fam: 'ipv4' | 'ipv6') => walks.filter((w) => w.family === 'inet' || w.family === (fam === 'ipv4' ? 'ip' : 'ip6')).map((w) => w.walk);
+  const of = (fam: FamilyName) => walks.filter((w) => w.family === 'inet' || w.family === (fam === 'ipv4' ? 'ip' : 'ip6')).map((w) => w.walk);
   // An nft that is installed but unreadable may hold the only drop: the iptables views alone cannot say "open".
   const nftHidden = probe['firewall.nft']?.code !== 127 && !views.sources.includes('nft');
-  const read = (fam: 'ipv4' | 'ipv6') => !nftHidden && views.sources.some((s) => s === 'nft' || s.startsWith(fam === 'ipv4' ? 'iptables' : 'ip6tables'));
+  const read = (fam: FamilyName) => !nftHidden && views.sources.some((s) => s === 'nft' || s.startsWith(fam === 'ipv4' ? 'iptables' : 'ip6tables'));
   const ipv6 = ipv6BeyondLoopback(probe['firewall.ipv6']?.out ?? '');
-  const families = { ipv4: judgeFamily(of('ipv4'), read('ipv4')), ...(ipv6 ? { ipv6: judgeFamily(of('ipv6'), read('ipv6')) } : {}) };
+  const families: Partial<Record<FamilyName, FamilyVerdict>> = { ipv4: judgeFamily(of('ipv4'), read('ipv4')), ...(ipv6 ? { ipv6: judgeFamily(of('ipv6'), read('ipv6')) } : {}) };
+  const judged = Object.entries(families) as Array<[FamilyName, FamilyVerdict]>;
 
   const listening = probe['firewall.ss']?.code === 0 ? exposedListeners(probe['firewall.ss'].out) : null;
   const reachable = (listening ?? []).filter((l) =>
     l.families.some((f) => {
-      const v = families[f as keyof typeof families];
+      const v = families[f];
       return v && !v.unread && (!v.drops || admits(v.open, 'tcp', l.port));
     }),
   );
+  return {
+    families,
+    open: judged.filter(([, v]) => !v.unread && !v.drops).map(([k]) => k),
+    unread: judged.filter(([, v]) => v.unread).map(([k]) => k),
+    extra: mergeRanges(judged.flatMap(([, v]) => (v.drops ? beyond(v.open, allowed) : []))),
+    listening,
+    reachable,
+    exposedExtra: reachable.filter((l) => !allowed.includes(l.port)).map(listenerName),
+    narrowed: [...new Set(walks.flatMap((w) => w.walk.narrowed))],
+    opaque: [...new Set(walks.flatMap((w) => w.walk.opaque))],
+    forwarded: views.tables.flatMap((t) => [...t.chains.values()].flatMap((c) => c.rules.filter((r) => r.forwards).map((r) => r.text))),
+  };
+}
+
+export function evaluateFirewall({ probe, settings }: PostureInput): CheckResult {
+  const views = readViews(probe);
+  const uid = probe['firewall.uid']?.out.trim();
+  if (!views.sources.length) {
+    const who = uid && uid !== '0' ? `not root (uid ${uid}) and no passwordless sudo; ` : '';
+    return result(ID, 'unknown', `cannot read the firewall: ${who}${reasons(views.errors)}`, { uid, errors: views.errors });
+  }
   const allowed = settings.allowedInboundPorts;
-  const extra = mergeRanges(Object.values(families).flatMap((v) => (v.drops ? beyond(v.open, allowed) : [])));
-  const narrowed = [...new Set(walks.flatMap((w) => w.walk.narrowed))];
-  const opaque = [...new Set(walks.flatMap((w) => w.walk.opaque))];
-  const forwarded = views.tables.flatMap((t) => [...t.chains.values()].flatMap((c) => c.rules.filter((r) => r.forwards).map((r) => r.text)));
+  const f = inspect(views, probe, allowed);
   const ufw = ufwStatus(probe['firewall.ufw']);
   const evidence = {
     sources: views.sources,
     ...(Object.keys(views.errors).length ? { errors: views.errors } : {}),
     families: Object.fromEntries(
-      Object.entries(families).map(([k, v]) => [k, v.unread ? 'unread' : { defaultDrop: v.drops, accepted: v.open.map(portName), chains: v.chains }]),
+      Object.entries(f.families).map(([k, v]) => [k, v.unread ? 'unread' : { defaultDrop: v.drops, accepted: v.open.map(portName), chains: v.chains }]),
     ),
-    extra: extra.map(portName),
+    extra: f.extra.map(portName),
     allowed,
-    listening: listening?.map(listenerName) ?? 'ss unreadable',
-    reachable: reachable.map(listenerName),
-    ...(narrowed.length ? { narrowed } : {}),
-    ...(opaque.length ? { unreadRules: opaque } : {}),
-    ...(forwarded.length ? { forwarded } : {}),
+    listening: f.listening?.map(listenerName) ?? 'ss unreadable',
+    reachable: f.reachable.map(listenerName),
+    ...(f.narrowed.length ? { narrowed: f.narrowed } : {}),
+    ...(f.opaque.length ? { unreadRules: f.opaque } : {}),
+    ...(f.forwarded.length ? { forwarded: f.forwarded } : {}),
     ...(ufw ? { ufw } : {}),
   };
   const fix = nftFix(allowed);
 
-  const open = Object.entries(families).filter(([, v]) => !v.unread && !v.drops).map(([k]) => k);
-  const exposedExtra = reachable.filter((l) => !allowed.includes(l.port)).map(listenerName);
-  if (open.length) {
-    const also = exposedExtra.length ? `; reachable beyond the allowed ports: ${exposedExtra.join(', ')}` : '';
-    return result(ID, 'fail', `inbound ${open.join(' and ')} is accepted by default (no drop policy or final drop rule)${also}`, evidence, fix);
+  if (f.open.length) {
+    const also = f.exposedExtra.length ? `; reachable beyond the allowed ports: ${f.exposedExtra.join(', ')}` : '';
+    return result(ID, 'fail', `inbound ${f.open.join(' and ')} is accepted by default (no drop policy or final drop rule)${also}`, evidence, fix);
   }
-  if (extra.length) {
-    const listeningOn = exposedExtra.length ? ` (listening: ${exposedExtra.join(', ')})` : '';
-    return result(ID, 'fail', `inbound accepts ${extra.map(portName).join(', ')} beyond the allowed tcp ${allowed.join(', ')}${listeningOn}`, evidence, fix);
+  if (f.extra.length) {
+    const listeningOn = f.exposedExtra.length ? ` (listening: ${f.exposedExtra.join(', ')})` : '';
+    return result(ID, 'fail', `inbound accepts ${f.extra.map(portName).join(', ')} beyond the allowed tcp ${allowed.join(', ')}${listeningOn}`, evidence, fix);
   }
-  const unread = Object.entries(families).filter(([, v]) => v.unread).map(([k]) => k);
-  if (unread.length) return result(ID, 'unknown', `cannot read the ${unread.join(' and ')} firewall: ${Object.entries(views.errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`, evidence);
-  if (forwarded.length) {
-    return result(ID, 'warn', `default drop, but ${forwarded.length} DNAT rule(s) forward inbound traffic past the input chain (published container ports?): ${forwarded[0]}`, evidence, {
+  if (f.unread.length) return result(ID, 'unknown', `cannot read the ${f.unread.join(' and ')} firewall: ${reasons(views.errors)}`, evidence);
+  if (f.forwarded.length) {
+    return result(ID, 'warn', `default drop, but ${f.forwarded.length} DNAT rule(s) forward inbound traffic past the input chain (published container ports?): ${f.forwarded[0]}`, evidence, {
       text: 'Forwarded traffic is filtered in the forward hook, not input: check each DNAT is meant to be public, or bind the published port to 127.0.0.1.',
     });
   }
-  if (opaque.length) {
-    return result(ID, 'warn', `default drop, but ${opaque.length} accept rule(s) respond cannot read: ${opaque[0]}`, evidence, fix);
+  if (f.opaque.length) {
+    return result(ID, 'warn', `default drop, but ${f.opaque.length} accept rule(s) respond cannot read: ${f.opaque[0]}`, evidence, fix);
   }
-  return result(ID, 'pass', `inbound default drop; accepted: ${Object.values(families)[0]!.open.map(portName).join(', ') || 'nothing'}`, evidence);
+  return result(ID, 'pass', `inbound default drop; accepted: ${f.families.ipv4!.open.map(portName).join(', ') || 'nothing'}`, evidence);
+}
+
+function reasons(errors: Record<string, string>): string {
+  return Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join('; ');
 }
 
 function listenerName(l: Listener): string {
