@@ -24,6 +24,9 @@ export const sshTransportSchema = z
     // Off only for throwaway lab hosts; the default keeps a swapped host from receiving commands.
     strictHostKeyChecking: z.boolean().default(true),
     connectTimeoutSec: z.number().int().min(1).max(300).default(10),
+    // Reaches a host behind a bastion (`ssh -W %h:%p bastion`); ssh expands %h/%p/%r, so a
+    // literal percent sign is written `%%`.
+    proxyCommand: nonEmpty.optional(),
   })
   .strict();
 

@@ -44,7 +44,9 @@ export class SshTransport implements Transport {
   ) {
     this.description = `ssh ${spec.user}@${spec.host}:${spec.port}`;
     this.controlDir = opts.controlDir ?? join(tmpdir(), `respond-ssh-${process.getuid?.() ?? 'u'}`);
-    const id = sha256Hex(`${spec.user}@${spec.host}:${spec.port}|${spec.identityFile}|${spec.knownHostsFile}`).slice(0, 16);
+    // The proxy is part of the identity: one name behind two bastions is two hosts.
+    const proxy = spec.proxyCommand ? `|${spec.proxyCommand}` : '';
+    const id = sha256Hex(`${spec.user}@${spec.host}:${spec.port}|${spec.identityFile}|${spec.knownHostsFile}${proxy}`).slice(0, 16);
     this.controlPath = join(this.controlDir, id);
     this.ssh = opts.ssh ?? 'ssh';
     this.persistSec = opts.controlPersistSec ?? 300;
@@ -69,6 +71,8 @@ export class SshTransport implements Transport {
       '-o', 'ServerAliveInterval=5',
       '-o', 'ServerAliveCountMax=3',
       '-o', `ControlPath=${this.controlPath}`,
+      // Only the master runs it; every later command rides the master's socket.
+      ...(s.proxyCommand ? ['-o', `ProxyCommand=${s.proxyCommand}`] : []),
     ];
   }
 
