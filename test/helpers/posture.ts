@@ -4,7 +4,7 @@ import type { Transport } from '../../activities/hosts/transports/index.js';
 import type { CheckResult, PostureCheck, PostureInput, ProbeSections } from '../../lib/posture/types.js';
 
 /** A host with no gateway: these checks read the host, not OpenClaw. */
-export const NO_GATEWAY_ENV: ProbeEnv = { gatewayPort: 18789, gatewayPid: null, stateDir: '/nonexistent', configPath: '/nonexistent/openclaw.json', home: '/root' };
+export const NO_GATEWAY_ENV: ProbeEnv = { gatewayPort: 18789, gatewayPid: null, stateDir: '/nonexistent', configPath: '/nonexistent/openclaw.json', home: '/root', packageDir: null };
 
 export function postureInput(probe: ProbeSections, settings: Partial<PostureInput['settings']> = {}): PostureInput {
   return {
@@ -12,6 +12,7 @@ export function postureInput(probe: ProbeSections, settings: Partial<PostureInpu
     probe,
     gateway: {
       version: null,
+      packageDir: null,
       stateDir: NO_GATEWAY_ENV.stateDir,
       configPath: NO_GATEWAY_ENV.configPath,
       config: null,
@@ -25,7 +26,16 @@ export function postureInput(probe: ProbeSections, settings: Partial<PostureInpu
       manager: { kind: 'none' },
       home: NO_GATEWAY_ENV.home,
     },
-    records: { lastSnapshot: null, credentials: [], leakedFingerprints: [], tokenHunt: { fingerprint: null, locations: [] }, skills: null },
+    records: {
+      lastSnapshot: null,
+      credentials: [],
+      leakedFingerprints: [],
+      authSecret: { present: false, fingerprint: null, length: 0, distinct: 0, placeholder: false, changedAt: null },
+      tokenHunt: { fingerprint: null, locations: [] },
+      openclawFindings: null,
+      openclawErrors: [],
+      skills: null,
+    },
     settings: {
       minimumVersion: '2026.1.29',
       snapshotMaxAgeHours: 24,

@@ -6,9 +6,11 @@ import { UserError } from '../../errors.js';
 import type { PostureCheck } from '../types.js';
 import { auditTrailCheck } from './audit-trail.js';
 import { authCheck } from './auth.js';
+import { autoUpdatesCheck } from './auto-updates.js';
 import { bindCheck } from './bind.js';
 import { credentialAgeCheck } from './credential-age.js';
 import { egressCheck } from './egress.js';
+import { firewallCheck } from './firewall.js';
 import { loggingCheck } from './logging.js';
 import { memoryBackupCheck } from './memory-backup.js';
 import { openclawAuditCheck } from './openclaw-audit.js';
@@ -20,6 +22,8 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
   versionCheck,
   bindCheck,
   authCheck,
+  firewallCheck,
+  autoUpdatesCheck,
   memoryBackupCheck,
   skillsCheck,
   egressCheck,
