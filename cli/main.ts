@@ -45,8 +45,13 @@ try {
 } catch (err) {
   process.exitCode = exitFor(err);
 }
-// Open gRPC channels would keep the process alive after a command is done.
-process.exit(process.exitCode ?? EXIT.ok);
+// Open gRPC channels would keep the process alive after a command is done; exit once stdout and
+// stderr have flushed (a large --json result on a pipe would otherwise be cut short).
+const code = process.exitCode ?? EXIT.ok;
+let pending = 2;
+const done = () => --pending === 0 && process.exit(code);
+process.stdout.write('', done);
+process.stderr.write('', done);
 
 function exitFor(err: unknown): number {
   if (err instanceof CommanderError) {

@@ -11,6 +11,8 @@ cd "$root"
 npm run --silent build || exit 1
 reports="$(mktemp -d)"
 trap 'rm -rf "$reports"' EXIT
+# Each sandbox writes its secret scan's summary here when it stops (test/helpers/secret-scan.ts).
+rm -rf test-artifacts/secret-scan
 
 lane() {
   local name="$1"
@@ -24,10 +26,10 @@ if [ "$#" -gt 0 ]; then
   code=$?
 else
   # Three lanes balanced by measured time (about 20-25 minutes each here, most of it waiting on
-  # gateways, sshd, Podman and the Temporal server): the Podman fleet cells and rotation; the other
+  # gateways, sshd, Podman and the Temporal server): the Podman fleet cells, rotation and posture; the other
   # host files, memory and the clawhavoc runbook; the sweep, the platform, fleets, the
   # runbook-level gateway test and the clawhavoc web UI test.
-  lane cells test/hosts/openclaw-fleet.test.ts test/hosts/gateway-managers.test.ts test/hosts/transports.test.ts test/rotation &
+  lane cells test/hosts/openclaw-fleet.test.ts test/hosts/gateway-managers.test.ts test/hosts/transports.test.ts test/rotation test/posture &
   a=$!
   lane hosts test/hosts test/memory test/clawhavoc --exclude test/hosts/openclaw-fleet.test.ts --exclude test/hosts/gateway-managers.test.ts --exclude test/hosts/transports.test.ts --exclude test/hosts/gateway-runbooks.test.ts --exclude test/clawhavoc/clawhavoc-ui.test.ts &
   b=$!
@@ -41,6 +43,15 @@ else
   done
 fi
 
+# The suite-wide secret scan: every sandbox's histories, logs and output against every secret its file issued.
+node -e '
+  const fs = require("fs");
+  const dir = process.argv[1];
+  if (!fs.existsSync(dir)) process.exit(0);
+  const s = fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8")));
+  const sum = (k) => s.reduce((n, x) => n + (Array.isArray(x[k]) ? x[k].length : x[k]), 0);
+  console.log(`secret scan: ${s.length} sandboxes, ${sum("histories")} histories, ${sum("secrets")} secrets, ${(sum("bytes") / 1e6).toFixed(1)} MB scanned, ${sum("hits")} hits`);
+' test-artifacts/secret-scan
 node -e '
   const fs = require("fs");
   const files = fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json"));

@@ -31,6 +31,7 @@ interface RunOptions {
   allowlist?: string;
   skip?: string;
   incident?: string;
+  concurrency?: string;
   json?: boolean;
 }
 
@@ -54,6 +55,7 @@ export function register(program: Command): void {
     .option('--allowlist <file>', 'skills allowlist (overrides the settings)')
     .option('--skip <ids>', `comma-separated checks to leave out (${CHECK_IDS.join(', ')})`)
     .option('--incident <id>', 'run id suffix (default: posture-<UTC timestamp>)')
+    .option('--concurrency <n>', 'hosts checked at once (default: the runbook\'s 50)')
     .option('--json', 'print {"hosts": [{"host", "checks": [{"id", "status", "summary", "evidence", "fix"}]}], ...}')
     .action(async (opts: RunOptions) => {
       process.exitCode = await runPosture(opts);
@@ -133,7 +135,8 @@ async function runPosture(opts: RunOptions): Promise<number> {
   if (allowlist) loadAllowlist(allowlist);
   if (opts.skip) selectChecks(opts.skip.split(',').map((x) => x.trim()).filter(Boolean));
   const incident = opts.incident ?? `posture-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
-  const { c, cfg, workflowId } = await launchRun('posture', { inventory: opts.inventory, set: runSets(opts), incident });
+  const set = [...runSets(opts), ...(opts.concurrency ? [`fleet.maxConcurrency=${opts.concurrency}`] : [])];
+  const { c, cfg, workflowId } = await launchRun('posture', { inventory: opts.inventory, set, incident });
   if (!opts.json) console.error(`posture: ${workflowId} started; checking hosts...`);
   const final = await followRun(c, workflowId, (view) => {
     const f = view.status.fleet;

@@ -12,6 +12,8 @@ import { loadConfig, type RespondConfig } from '../../lib/config.js';
 import { daemonFiles, readPid } from '../../lib/embedded/daemon.js';
 import { connectClient } from '../../lib/temporal-connection.js';
 import type { AuditEvent } from '../../activities/audit/audit-log.js';
+import { expect } from 'vitest';
+import { scanForSecrets } from './secret-scan.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'respond.js');
@@ -115,11 +117,21 @@ export class Sandbox {
   }
 
   async stop(): Promise<void> {
+    // Before anything goes away: every history, log and byte printed, scanned for issued secrets.
+    const file = expect.getState().testPath ?? 'unknown';
+    const scan = await scanForSecrets(
+      { dir: this.dir, captured: this.captured, auditText: () => JSON.stringify(this.audit()), daemonLog: () => this.daemonLog() },
+      this.pids().server ? await this.client().catch(() => undefined) : undefined,
+      file,
+    );
     for (const c of this.clients) await c.connection.close().catch(() => undefined);
     await this.cli(['server', '--stop']);
     await this.waitFor('daemon exit', () => (this.pids().daemon ? undefined : true), 30_000).catch(() => undefined);
     const { server, worker, daemon } = this.pids();
     for (const pid of [server, worker, daemon]) if (pid) process.kill(pid, 'SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
+    if (scan.hits.length > 0) {
+      throw new Error(`secret scan: ${scan.hits.length} hit(s): ${scan.hits.slice(0, 5).map((h) => `${h.label} (${h.secret}) in ${h.where}`).join('; ')}`);
+    }
   }
 }
