@@ -12,6 +12,7 @@ import { egressCheck } from './egress.js';
 import { loggingCheck } from './logging.js';
 import { memoryBackupCheck } from './memory-backup.js';
 import { openclawAuditCheck } from './openclaw-audit.js';
+import { proxyTlsCheck } from './proxy-tls.js';
 import { skillsCheck } from './skills.js';
 import { tokenLeaksCheck } from './token-leaks.js';
 import { versionCheck } from './version.js';
@@ -19,6 +20,7 @@ import { versionCheck } from './version.js';
 export const POSTURE_CHECKS: readonly PostureCheck[] = [
   versionCheck,
   bindCheck,
+  proxyTlsCheck,
   authCheck,
   memoryBackupCheck,
   skillsCheck,
