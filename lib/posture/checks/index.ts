@@ -7,6 +7,7 @@ import type { PostureCheck } from '../types.js';
 import { auditTrailCheck } from './audit-trail.js';
 import { authCheck } from './auth.js';
 import { bindCheck } from './bind.js';
+import { containerCheck } from './container.js';
 import { credentialAgeCheck } from './credential-age.js';
 import { egressCheck } from './egress.js';
 import { loggingCheck } from './logging.js';
@@ -21,6 +22,7 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
   versionCheck,
   bindCheck,
   proxyTlsCheck,
+  containerCheck,
   authCheck,
   memoryBackupCheck,
   skillsCheck,
