@@ -108,6 +108,13 @@ describe('proxy-tls with a real nginx', () => {
     expect(r.fix?.commands?.[0]).toContain('listen 443 ssl');
   });
 
+  it('unknown: the running master’s config on disk no longer parses (edited, not reloaded)', async () => {
+    writeFileSync(join(dir, 'sites', 'gateway.conf'), 'server { listen 127.0.0.1:1 bogus_option; }\n');
+    const r = await runCheck(proxyTlsCheck, gatewayFacts({ port: gwPort, bind: 'lan' }));
+    expect(r.status, r.summary).toBe('unknown');
+    expect(r.summary).toContain(`cannot tell whether nginx proxies port ${gwPort}: nginx -T for master ${nginx!.pid} (${conf()}) exited 1`);
+  });
+
   it('with nginx stopped: a loopback gateway passes with a note, an exposed one fails', async () => {
     nginx!.kill('SIGQUIT');
     await nginx;

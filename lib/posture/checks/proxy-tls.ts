@@ -189,11 +189,12 @@ export const proxyTlsCheck: PostureCheck = {
     if (tlsFronts.length) return result('proxy-tls', 'pass', `TLS proxy in front: ${tlsFronts.map(describe).join('; ')}${direct}`, evidence);
     if (gatewayTls) return result('proxy-tls', 'pass', `gateway.tls.enabled: the gateway serves HTTPS/WSS itself${why.length ? ` (${why.join(', ')})` : ''}`, evidence);
     if (tailscaleTls) return result('proxy-tls', 'pass', `Tailscale ${tailscale} terminates TLS in front of the gateway`, evidence);
+    // A running nginx whose config could not be read may be the TLS front: neither verdict holds.
+    if (nginx.errors.length) return result('proxy-tls', 'unknown', `cannot tell whether nginx proxies port ${gateway.port}: ${nginx.errors.join('; ')}`, evidence);
     if (why.length) {
       const idle = fronts.length ? `; configured but not running: ${fronts.map(describe).join('; ')}` : '';
       return result('proxy-tls', 'fail', `gateway reachable from elsewhere (${why.join(', ')}) with no TLS proxy and gateway.tls off${idle}`, evidence, fix);
     }
-    if (nginx.errors.length) return result('proxy-tls', 'unknown', `cannot tell whether nginx proxies port ${gateway.port}: ${nginx.errors.join('; ')}`, evidence);
     return result('proxy-tls', 'pass', `loopback only and no running proxy names port ${gateway.port}: nothing to put TLS in front of`, evidence);
   },
 };
