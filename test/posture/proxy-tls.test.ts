@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caddySites } from '../../lib/posture/caddyfile.js';
+import { nginxServers, resolveIncludes, splitDump } from '../../lib/posture/nginx-conf.js';
 import { proxyTlsCheck } from '../../lib/posture/checks/proxy-tls.js';
 import { freePort } from '../helpers/sandbox.js';
 import { gatewayFacts, runCheck } from './inputs.js';
@@ -165,5 +166,34 @@ describe('Caddyfile sites', () => {
       { addresses: ['http://gw.example.com'], tls: false, targets: ['127.0.0.1:18789'] },
     ]);
     expect(caddySites(`{\n  auto_https off\n}\ngw.example.com {\n  reverse_proxy :18789\n}\n`)).toEqual([{ addresses: ['gw.example.com'], tls: false, targets: ['localhost:18789'] }]);
+  });
+});
+
+describe('nginx -T dumps', () => {
+  it('includes are put back in place; upstreams expand; a server with a plain listen beside ssl is not TLS', () => {
+    const dump = [
+      'nginx: [warn] something',
+      '# configuration file /etc/nginx/nginx.conf:',
+      'events {}',
+      'http {',
+      '  upstream gw { server 127.0.0.1:18789 max_fails=2; }',
+      '  include conf.d/*.conf;',
+      '}',
+      'stream { server { listen 8443 ssl; proxy_pass 127.0.0.1:18789; } }',
+      '',
+      '# configuration file /etc/nginx/conf.d/b.conf:',
+      'server { listen 80; listen 443 ssl; location / { proxy_pass http://gw; } }',
+      '',
+      '# configuration file /etc/nginx/conf.d/a.conf:',
+      'server { listen [::1]:8080 http2; server_name "a.test"; # comment; with { braces',
+      '  location /x { proxy_pass http://localhost:18789/x; } }',
+      '',
+    ].join('\n');
+    const servers = nginxServers(resolveIncludes(splitDump(dump), '/etc/nginx/nginx.conf'));
+    expect(servers.map(({ context, file, listens, tls, targets }) => ({ context, file, listens, tls, targets }))).toEqual([
+      { context: 'http', file: '/etc/nginx/conf.d/a.conf', listens: ['[::1]:8080 http2'], tls: false, targets: ['localhost:18789'] },
+      { context: 'http', file: '/etc/nginx/conf.d/b.conf', listens: ['80', '443 ssl'], tls: false, targets: ['127.0.0.1:18789'] },
+      { context: 'stream', file: '/etc/nginx/nginx.conf', listens: ['8443 ssl'], tls: true, targets: ['127.0.0.1:18789'] },
+    ]);
   });
 });
