@@ -8,12 +8,14 @@ import { auditTrailCheck } from './audit-trail.js';
 import { authCheck } from './auth.js';
 import { autoUpdatesCheck } from './auto-updates.js';
 import { bindCheck } from './bind.js';
+import { containerCheck } from './container.js';
 import { credentialAgeCheck } from './credential-age.js';
 import { egressCheck } from './egress.js';
 import { firewallCheck } from './firewall.js';
 import { loggingCheck } from './logging.js';
 import { memoryBackupCheck } from './memory-backup.js';
 import { openclawAuditCheck } from './openclaw-audit.js';
+import { proxyTlsCheck } from './proxy-tls.js';
 import { skillsCheck } from './skills.js';
 import { tokenLeaksCheck } from './token-leaks.js';
 import { versionCheck } from './version.js';
@@ -27,6 +29,8 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
   memoryBackupCheck,
   skillsCheck,
   egressCheck,
+  proxyTlsCheck,
+  containerCheck,
   loggingCheck,
   credentialAgeCheck,
   tokenLeaksCheck,
