@@ -19,21 +19,28 @@ export interface RunbookScheduleOptions {
   workflowId: string;
 }
 
+/** What a scheduled run of a resolved runbook gets as input (drills add their auto-approval). */
+export function scheduledInput(r: Awaited<ReturnType<typeof resolveRunInput>>, incident: string, actor: string, extra: Partial<RunbookInput> = {}): RunbookInput {
+  return {
+    spec: r.loaded.spec,
+    specSha256: r.loaded.specSha256,
+    source: r.loaded.path,
+    params: r.params,
+    incident,
+    actor,
+    dryRun: false,
+    ...(r.fleet ? { fleet: r.fleet } : {}),
+    ...extra,
+  };
+}
+
 export async function upsertRunbookSchedule(o: RunbookScheduleOptions): Promise<{ verb: 'created' | 'updated'; next: string; paused: boolean; params: Record<string, unknown> }> {
-  const { loaded, params, fleet } = await resolveRunInput(o.runbook, o.set, o.inventory);
+  const resolved = await resolveRunInput(o.runbook, o.set, o.inventory);
+  const { loaded, params } = resolved;
   const cfg = config();
   const c = await client(cfg);
   const who = actor();
-  const input: RunbookInput = {
-    spec: loaded.spec,
-    specSha256: loaded.specSha256,
-    source: loaded.path,
-    params,
-    incident: 'scheduled',
-    actor: `schedule:${who}`,
-    dryRun: false,
-    ...(fleet ? { fleet } : {}),
-  };
+  const input = scheduledInput(resolved, 'scheduled', `schedule:${who}`);
   const action = {
     type: 'startWorkflow' as const,
     workflowType: RUNBOOK_WORKFLOW,

@@ -14,10 +14,11 @@ import { UserError } from '../../lib/errors.js';
 import { hostDetails } from '../../lib/report/host-details.js';
 import { INCIDENT, RUNBOOK } from '../../lib/search-attributes.js';
 import { gatesRefusingAutoApprove } from '../../workflows/plan-step.js';
-import { RUNBOOK_WORKFLOW, type RunbookInput } from '../../workflows/definitions.js';
+import { RUNBOOK_WORKFLOW } from '../../workflows/definitions.js';
 import { actor, client, config } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { resolveRunInput } from '../run-input.js';
+import { scheduledInput } from '../schedule-runbook.js';
 
 interface ScheduleOptions {
   inventory?: string;
@@ -79,7 +80,8 @@ export function register(program: Command): void {
 
 async function schedule(runbook: string, opts: ScheduleOptions): Promise<number> {
   const spec = drillScheduleSpec(opts);
-  const { loaded, params, fleet } = await resolveRunInput(runbook, opts.set, opts.inventory);
+  const resolved = await resolveRunInput(runbook, opts.set, opts.inventory);
+  const { loaded } = resolved;
   const refusing = gatesRefusingAutoApprove(loaded.spec);
   if (refusing.length) throw new UserError(`respond drill schedule: ${loaded.path}: step ${refusing[0]!.id} needs a person's approval (autoApprove: false), so it cannot be drilled unattended`);
   const name = opts.name ?? loaded.spec.name;
@@ -87,17 +89,7 @@ async function schedule(runbook: string, opts: ScheduleOptions): Promise<number>
   const cfg = config();
   const c = await client(cfg);
   const who = actor();
-  const input: RunbookInput = {
-    spec: loaded.spec,
-    specSha256: loaded.specSha256,
-    source: loaded.path,
-    params,
-    incident: `drill-${name}`,
-    actor: `drill:${who}`,
-    dryRun: false,
-    ...(fleet ? { fleet } : {}),
-    autoApprove: { actor: `drill:${name}` },
-  };
+  const input = scheduledInput(resolved, `drill-${name}`, `drill:${who}`, { autoApprove: { actor: `drill:${name}` } });
   const action = {
     type: 'startWorkflow' as const,
     workflowType: RUNBOOK_WORKFLOW,

@@ -6,11 +6,11 @@ import type { CheckResult, PostureCheck, PostureInput, ProbeSections } from '../
 /** A host with no gateway: these checks read the host, not OpenClaw. */
 export const NO_GATEWAY_ENV: ProbeEnv = { gatewayPort: 18789, gatewayPid: null, stateDir: '/nonexistent', configPath: '/nonexistent/openclaw.json', home: '/root', packageDir: null };
 
-export function postureInput(probe: ProbeSections, settings: Partial<PostureInput['settings']> = {}): PostureInput {
+export function postureInput(probe: ProbeSections, settings: Partial<PostureInput['settings']> = {}, gateway?: PostureInput['gateway']): PostureInput {
   return {
     host: 'test-host',
     probe,
-    gateway: {
+    gateway: gateway ?? {
       version: null,
       packageDir: null,
       stateDir: NO_GATEWAY_ENV.stateDir,

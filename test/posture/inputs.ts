@@ -5,6 +5,7 @@
 import { LocalTransport } from '../../activities/hosts/transports/local.js';
 import { runProbes } from '../../activities/posture/probe.js';
 import type { PostureCheck, PostureGateway, PostureInput } from '../../lib/posture/types.js';
+import { postureInput } from '../helpers/posture.js';
 
 export function gatewayFacts(over: Partial<PostureGateway>): PostureGateway {
   return {
@@ -37,21 +38,6 @@ export async function runCheck(check: PostureCheck, gateway: PostureGateway, env
     home: gateway.home,
     packageDir: gateway.packageDir,
   }).finally(() => t.close());
-  const input: PostureInput = {
-    host: 'local',
-    gateway,
-    probe,
-    records: {
-      lastSnapshot: null,
-      credentials: [],
-      leakedFingerprints: [],
-      authSecret: { present: false, fingerprint: null, length: 0, distinct: 0, placeholder: false, changedAt: null },
-      tokenHunt: { fingerprint: null, locations: [] },
-      openclawFindings: null,
-      openclawErrors: [],
-      skills: null,
-    },
-    settings: { minimumVersion: '2026.1.29', snapshotMaxAgeHours: 24, credentialMaxAgeDays: 90, egressAllowlist: [], allowedInboundPorts: [], now: new Date().toISOString() },
-  };
+  const input = postureInput(probe, { allowedInboundPorts: [] }, gateway);
   return { ...check.evaluate(input), input };
 }
