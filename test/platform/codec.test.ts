@@ -5,7 +5,7 @@
  * decoded input once the operator signed in to the codec server.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Browser } from 'playwright-core';
@@ -14,7 +14,7 @@ import { AesGcmCodec } from '../../lib/codec/aes-gcm-codec.js';
 import { tokenPath } from '../../lib/codec/token.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { decodedPayloads, historyJson, pendingFor } from '../helpers/runs.js';
-import { Sandbox } from '../helpers/sandbox.js';
+import { ROOT, Sandbox } from '../helpers/sandbox.js';
 import { codecContext, frameTexts, sandboxUrls } from '../helpers/web-ui.js';
 
 const DISTINCT = `codec-marker-${randomBytes(6).toString('hex')}`;
@@ -214,7 +214,9 @@ describe('payload codec', () => {
     expect(await seen(authorised.page, inputText, 30_000)).toBe(true);
     await authorised.page.getByText('User Metadata', { exact: true }).first().click({ timeout: 30_000 });
     expect(await seen(authorised.page, 'incident ENC-1', 30_000)).toBe(true);
-    await authorised.page.screenshot({ path: join(s.dir, 'codec-ui.png'), fullPage: true });
+    // Kept after the run (git-ignored): the decoded input as an operator sees it, and the stranger's view below.
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    await authorised.page.screenshot({ path: join(ROOT, 'test-artifacts', 'codec-ui-decoded.png'), fullPage: true });
     expect(authorised.statuses).toContain(200);
     expect(await authorised.page.content()).not.toContain(token);
     await authorised.context.close();
@@ -225,6 +227,7 @@ describe('payload codec', () => {
     expect(await seen(stranger.page, inputText, 1_000)).toBe(false);
     expect(stranger.statuses).toContain(401);
     expect(stranger.statuses).not.toContain(200);
+    await stranger.page.screenshot({ path: join(ROOT, 'test-artifacts', 'codec-ui-no-token.png'), fullPage: true });
     await stranger.context.close();
   });
 });
