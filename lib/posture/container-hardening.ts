@@ -18,6 +18,8 @@ export interface Hardening {
   allCapsDropped: boolean;
   capAdd: string[];
   memory: string | null;
+  /** Maximum processes; null when unlimited. */
+  pidsLimit: number | null;
   privileged: boolean;
   socketMounts: string[];
   ports: PortPublish[];
@@ -46,16 +48,27 @@ function isRoot(user: string): boolean {
   return /^(root|0)(:.*)?$/.test(user.trim());
 }
 
-export function failures(h: Hardening): Failing[] {
+/**
+ * `hardening-guide`: the self-hosting hardening baseline. `openclaw-fleet`: what `openclaw fleet`
+ * promises for every cell (docs/cli/fleet.md, Security profile: caps dropped, no-new-privileges,
+ * pids and memory limits, loopback publishing, no socket, not privileged); a fleet cell's
+ * writable root and image user are outside that promise, so they only warn.
+ */
+export type Profile = 'hardening-guide' | 'openclaw-fleet';
+
+export function failures(h: Hardening, profile: Profile = 'hardening-guide'): Failing[] {
   const out: Failing[] = [];
+  const guide = profile === 'hardening-guide' ? 'fail' : 'warn';
   if (h.user === null) out.push({ item: 'user', severity: 'warn', detail: "no user set: the image's USER decides" });
-  else if (h.user === '' || isRoot(h.user)) out.push({ item: 'user', severity: 'fail', detail: `runs as root (user "${h.user}")` });
+  else if (h.user === '' || isRoot(h.user)) out.push({ item: 'user', severity: guide, detail: `runs as root (user "${h.user}")` });
   if (h.privileged) out.push({ item: 'privileged', severity: 'fail', detail: 'privileged container' });
-  if (!h.readOnly) out.push({ item: 'read-only', severity: 'fail', detail: 'root filesystem is writable' });
+  if (!h.readOnly) out.push({ item: 'read-only', severity: guide, detail: 'root filesystem is writable' });
   if (!h.noNewPrivileges) out.push({ item: 'no-new-privileges', severity: 'fail', detail: 'no-new-privileges not set' });
   if (!h.allCapsDropped) out.push({ item: 'cap-drop', severity: 'fail', detail: 'capabilities not all dropped (cap_drop ALL)' });
   if (h.capAdd.length) out.push({ item: 'cap-add', severity: 'fail', detail: `capabilities added: ${h.capAdd.join(', ')}` });
   if (!h.memory) out.push({ item: 'memory', severity: 'fail', detail: 'no memory limit' });
+  if (h.pidsLimit === null) out.push({ item: 'pids', severity: profile === 'openclaw-fleet' ? 'fail' : 'warn', detail: 'no process limit (pids)' });
+  if (h.networkHost) out.push({ item: 'network', severity: 'fail', detail: 'host networking' });
   for (const s of h.socketMounts) out.push({ item: 'socket', severity: 'fail', detail: `container runtime socket mounted: ${s}` });
   for (const p of h.ports) {
     if (!isLoopbackAddress(p.hostIp.replace(/^\[|\]$/g, ''))) out.push({ item: 'ports', severity: 'fail', detail: `port ${p.containerPort} published on ${p.hostIp || 'all interfaces'}:${p.hostPort || '(random)'}` });
@@ -78,6 +91,7 @@ export interface InspectLine {
     ReadonlyRootfs?: boolean;
     Privileged?: boolean;
     Memory?: number;
+    PidsLimit?: number | null;
     NetworkMode?: string;
     PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null;
   };
@@ -105,6 +119,8 @@ export function fromInspect(c: InspectLine, proc: ProcCaps): Hardening {
     allCapsDropped,
     capAdd: allCapsDropped ? [] : add,
     memory: hc.Memory ? `${Math.round(hc.Memory / 1048576)}m` : null,
+    // 0 and -1 mean unlimited to both runtimes.
+    pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : null,
     privileged: hc.Privileged === true,
     socketMounts: socketsIn(mounts),
     ports,
@@ -142,8 +158,9 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined 
 
 export function fromCompose(svc: Record<string, unknown>): Hardening {
   const drop = list(svc.cap_drop).map((c) => capName(String(c)));
-  const limits = (svc.deploy as { resources?: { limits?: { memory?: unknown } } } | undefined)?.resources?.limits;
+  const limits = (svc.deploy as { resources?: { limits?: { memory?: unknown; pids?: unknown } } } | undefined)?.resources?.limits;
   const memory = svc.mem_limit ?? limits?.memory;
+  const pids = Number(svc.pids_limit ?? limits?.pids);
   return {
     user: svc.user === undefined || svc.user === null ? null : String(svc.user),
     readOnly: svc.read_only === true,
@@ -151,6 +168,7 @@ export function fromCompose(svc: Record<string, unknown>): Hardening {
     allCapsDropped: drop.includes('ALL'),
     capAdd: list(svc.cap_add).map((c) => capName(String(c))),
     memory: memory === undefined || memory === null ? null : String(memory),
+    pidsLimit: Number.isFinite(pids) && pids > 0 ? pids : null,
     privileged: svc.privileged === true,
     socketMounts: socketsIn(list(svc.volumes).map(volumeEnds)),
     ports: list(svc.ports).map(composePort).filter((p): p is PortPublish => p !== null),

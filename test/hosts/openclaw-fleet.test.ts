@@ -23,6 +23,8 @@ import { historyJson } from '../helpers/runs.js';
 import { ROOT, Sandbox } from '../helpers/sandbox.js';
 import { createFixtureHost, freePortBlock, NEWER, type FixtureHost } from '../fixtures/openclaw.js';
 import { ensureCellImage, podmanEnv } from '../fixtures/podman.js';
+import { containerCheck } from '../../lib/posture/checks/container.js';
+import { gatewayFacts, runCheck } from '../posture/inputs.js';
 
 
 vi.setConfig({ testTimeout: 600_000 });
@@ -136,6 +138,20 @@ describe('openclaw fleet cells', () => {
     // A cell is upgraded by the fleet, with an image: the plan says how instead of npm-installing.
     const plan = await acts.openclawUpgradePlan({ host: acme, target: NEWER }).catch((e: Error) => e);
     expect(String(plan)).toContain('upgrade it with `openclaw fleet upgrade acme --image <image of openclaw 2026.9.6>`');
+  });
+
+  it('posture: a cell holds to the security profile openclaw fleet promises for it', async () => {
+    const acme = cells.find((h) => h.name === 'acme')!;
+    const d = await acts.openclawGatewayDiscover({ host: acme });
+    const r = await runCheck(containerCheck, gatewayFacts({ port: acme.gatewayPort, live: true, manager: d.manager, listening: d.listening.map((l) => l.address) }));
+    outputs.push(JSON.stringify(r));
+    const subjects = r.evidence.subjects as Array<{ source: string; hardening: Record<string, unknown>; failing: Array<{ item: string; severity: string }> }>;
+    expect(subjects[0]!.source).toBe('podman container openclaw-cell-acme (openclaw fleet cell: its security profile)');
+    // docs/cli/fleet.md: --cap-drop=ALL, no-new-privileges, --pids-limit 512, --memory 2g, 127.0.0.1 publishing.
+    expect(subjects[0]!.hardening).toMatchObject({ allCapsDropped: true, noNewPrivileges: true, pidsLimit: 512, memory: '2048m', privileged: false, socketMounts: [] });
+    expect((subjects[0]!.hardening.ports as Array<{ hostIp: string }>).every((p) => p.hostIp === '127.0.0.1')).toBe(true);
+    expect(subjects[0]!.failing.filter((f) => f.severity === 'fail'), r.summary).toEqual([]);
+    expect(['pass', 'warn']).toContain(r.status);
   });
 
   it('stop and start go through openclaw fleet, and the cell comes back', async () => {

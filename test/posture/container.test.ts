@@ -39,7 +39,7 @@ beforeAll(async () => {
   ports.hard = await freePort();
   ports.soft = await freePort();
   writeFileSync(join(dir, 'docker.sock'), '');
-  await podman(['run', '-d', '--name', names.hard, '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--memory', '256m', '--user', '1000', '-p', `127.0.0.1:${ports.hard}:${ports.hard}`, image, 'sleep', '600']);
+  await podman(['run', '-d', '--name', names.hard, '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--memory', '256m', '--pids-limit', '256', '--user', '1000', '-p', `127.0.0.1:${ports.hard}:${ports.hard}`, image, 'sleep', '600']);
   await podman(['run', '-d', '--name', names.soft, '--user', 'root', '-v', `${join(dir, 'docker.sock')}:/var/run/docker.sock`, '-p', `127.0.0.1:${ports.soft}:${ports.soft}`, image, 'sleep', '600']);
 });
 
@@ -63,6 +63,7 @@ describe('container: compose files', () => {
       '      resources:',
       '        limits:',
       '          memory: 2g',
+      '          pids: 512',
       '    volumes:',
       '      - ./state:/home/node/.openclaw',
       '    ports:',
@@ -135,7 +136,7 @@ describe('container: live podman containers', () => {
     expect(r.summary).toBe(
       `podman container ${names.soft}: runs as root (user "root"), root filesystem is writable, no-new-privileges not set, capabilities not all dropped (cap_drop ALL), no memory limit, container runtime socket mounted: /var/run/docker.sock`,
     );
-    expect(r.fix?.text).toContain(`podman run --user 1000:1000 --read-only --tmpfs /tmp --security-opt no-new-privileges --cap-drop ALL --memory 2g -p 127.0.0.1:${ports.soft}:${ports.soft}`);
+    expect(r.fix?.text).toContain(`podman run --user 1000:1000 --read-only --tmpfs /tmp --security-opt no-new-privileges --cap-drop ALL --memory 2g --pids-limit 512 -p 127.0.0.1:${ports.soft}:${ports.soft}`);
   });
 
   it('a container respond names that does not run: unknown', async () => {

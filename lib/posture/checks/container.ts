@@ -112,13 +112,14 @@ export function composeSnippet(service: string, port: number): string {
     '    cap_drop:',
     '      - ALL',
     '    mem_limit: 2g',
+    '    pids_limit: 512',
     '    ports:',
     `      - "127.0.0.1:${port}:${port}"`,
   ].join('\n');
 }
 
 function runFlags(port: number): string {
-  return `--user 1000:1000 --read-only --tmpfs /tmp --security-opt no-new-privileges --cap-drop ALL --memory 2g -p 127.0.0.1:${port}:${port}`;
+  return `--user 1000:1000 --read-only --tmpfs /tmp --security-opt no-new-privileges --cap-drop ALL --memory 2g --pids-limit 512 -p 127.0.0.1:${port}:${port}`;
 }
 
 export const containerCheck: PostureCheck = {
@@ -132,7 +133,8 @@ export const containerCheck: PostureCheck = {
     const live = gatewayContainer(liveContainers(inspectOut), gateway);
     if (live) {
       const h = fromInspect(live.c, live.proc);
-      subjects.push({ source: `${live.runtime} container ${live.c.Name.replace(/^\//, '')}`, hardening: h, failing: failures(h) });
+      const profile = m.kind === 'openclaw-fleet' ? 'openclaw-fleet' : 'hardening-guide';
+      subjects.push({ source: `${live.runtime} container ${live.c.Name.replace(/^\//, '')}${profile === 'openclaw-fleet' ? ' (openclaw fleet cell: its security profile)' : ''}`, hardening: h, failing: failures(h, profile) });
     }
     const compose = composeServices(probe['container.compose']?.out ?? '');
     for (const s of compose.subjects) {
