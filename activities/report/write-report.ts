@@ -40,9 +40,19 @@ export async function gatherRun(c: Client, auditLogPath: string, id: string, sta
   }
   const events = readAudit(auditLogPath);
   const children = new Set<string>();
-  for (const e of (await handle.fetchHistory()).events ?? []) {
-    const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-    if (child) children.add(child);
+  // A fleet's parent continues as new every page of hosts: its children are spread over every
+  // run of the chain, so walk back through each run's predecessor.
+  let runId: string | undefined;
+  for (let hops = 0; hops < 10_000; hops++) {
+    const history = await c.workflow.getHandle(id, runId).fetchHistory();
+    let previous: string | undefined;
+    for (const e of history.events ?? []) {
+      const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      if (child) children.add(child);
+      previous ??= e.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+    }
+    if (!previous) break;
+    runId = previous;
   }
   for (const e of events) if (e.workflowId.startsWith(`${id}/`)) children.add(e.workflowId);
   const hosts: HostStatus[] = [];

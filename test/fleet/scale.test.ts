@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { largestHistory, waitClosed } from '../helpers/fleet-runs.js';
 import { statusOf } from '../helpers/runs.js';
 import { Sandbox } from '../helpers/sandbox.js';
+import { gatherRun } from '../../activities/report/write-report.js';
 
 vi.setConfig({ testTimeout: 600_000 });
 
@@ -68,6 +69,9 @@ describe('fleet at scale', () => {
     // `respond list` shows the run once, not once per continued run, and no host workflows.
     const listed = JSON.parse((await s.cli(['list', '--json'])).stdout) as Array<{ id: string }>;
     expect(listed.map((x) => x.id)).toEqual([id]);
+    // The report (and posture) find every host's child across the parent's continued runs.
+    const gathered = await gatherRun(c, s.config.auditLogPath, id);
+    expect(gathered.hosts).toHaveLength(HOSTS);
     const biggest = await largestHistory(c, 'SCALE-T');
     expect(biggest.runs).toBeGreaterThan(HOSTS);
     expect(biggest.events).toBeLessThan(10_000);

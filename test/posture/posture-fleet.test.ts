@@ -108,7 +108,10 @@ afterAll(async () => {
 
 describe('respond posture', () => {
   it('finds each host’s own failures, with evidence and the fix, and exits 1', async () => {
+    const handshakes = sshd.handshakes();
     const { code, json } = await posture();
+    // Every check of the SSH host, its token hunt and OpenClaw's own audits over one connection.
+    expect(sshd.handshakes() - handshakes).toBe(1);
     expect(code).toBe(1);
     expect(json.hosts.map((h) => h.host)).toEqual(['pos-clean', 'pos-live', 'pos-old']);
     for (const h of json.hosts) {
