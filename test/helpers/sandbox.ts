@@ -117,13 +117,15 @@ export class Sandbox {
   }
 
   async stop(): Promise<void> {
-    // Before anything goes away: every history, log and byte printed, scanned for issued secrets.
-    const file = expect.getState().testPath ?? 'unknown';
-    const scan = await scanForSecrets(
-      { dir: this.dir, captured: this.captured, auditText: () => JSON.stringify(this.audit()), daemonLog: () => this.daemonLog() },
-      this.pids().server ? await this.client().catch(() => undefined) : undefined,
-      file,
-    );
+    // Before anything goes away: every history, log and byte printed, scanned for issued secrets
+    // (in test files; the benches reuse sandboxes outside vitest).
+    const scan = process.env.VITEST
+      ? await scanForSecrets(
+          { dir: this.dir, captured: this.captured, auditText: () => JSON.stringify(this.audit()), daemonLog: () => this.daemonLog() },
+          this.pids().server ? await this.client().catch(() => undefined) : undefined,
+          expect.getState().testPath ?? 'unknown',
+        )
+      : { hits: [] };
     for (const c of this.clients) await c.connection.close().catch(() => undefined);
     await this.cli(['server', '--stop']);
     await this.waitFor('daemon exit', () => (this.pids().daemon ? undefined : true), 30_000).catch(() => undefined);
