@@ -58,8 +58,11 @@ try {
     const listFile = join(root, `hosts-${n}.txt`);
     writeFileSync(listFile, `${lines.slice(0, n).join('\n')}\n`);
     const p0 = Date.now();
-    await execa('bash', [join(import.meta.dirname, 'posture-plain.sh'), probes, pattern], { inputFile: listFile, env: { RG: rgPath } });
+    // The 10-host run has every check: the plain script then runs the host CLI commands too.
+    const cli = skip ? {} : { OPENCLAW_CLI: `${template.spec.node} ${join(template.prefix, 'node_modules', 'openclaw', 'openclaw.mjs')}` };
+    await execa('bash', [join(import.meta.dirname, 'posture-plain.sh'), probes, pattern], { inputFile: listFile, env: { RG: rgPath, ...cli } });
     const plainMs = Date.now() - p0;
+    if (parsed.hosts.length !== n) throw new Error(`posture of ${n} hosts reported ${parsed.hosts.length}`);
     out.push({
       hosts: n,
       checked: parsed.hosts.length,
