@@ -25,15 +25,16 @@ if [ "$#" -gt 0 ]; then
   npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/all.json" "$@"
   code=$?
 else
-  # Three lanes balanced by measured time (about 20-25 minutes each here, most of it waiting on
-  # gateways, sshd, Podman and the Temporal server): the Podman fleet cells, rotation and posture; the other
-  # host files, memory and the clawhavoc runbook; the sweep, the platform, fleets, the
-  # runbook-level gateway test and the clawhavoc web UI test.
-  lane cells test/hosts/openclaw-fleet.test.ts test/hosts/gateway-managers.test.ts test/hosts/transports.test.ts test/rotation test/posture &
+  # Three lanes balanced by measured time (about 27-30 minutes each here, most of it waiting on
+  # gateways, sshd, Podman and the Temporal server, the rest the two cores shared by all three):
+  # the Podman fleet cells, rotation, facts and the posture checks; the other host files, memory,
+  # the clawhavoc runbook and the fleet at scale; the sweep, the platform, fleets, the
+  # runbook-level gateway test, the clawhavoc web UI test and the posture fleet test.
+  lane cells test/hosts/openclaw-fleet.test.ts test/hosts/gateway-managers.test.ts test/hosts/transports.test.ts test/hosts/facts.test.ts test/rotation test/posture --exclude test/posture/posture-fleet.test.ts &
   a=$!
-  lane hosts test/hosts test/memory test/clawhavoc --exclude test/hosts/openclaw-fleet.test.ts --exclude test/hosts/gateway-managers.test.ts --exclude test/hosts/transports.test.ts --exclude test/hosts/gateway-runbooks.test.ts --exclude test/clawhavoc/clawhavoc-ui.test.ts &
+  lane hosts test/hosts test/memory test/clawhavoc test/fleet/scale.test.ts --exclude test/hosts/openclaw-fleet.test.ts --exclude test/hosts/gateway-managers.test.ts --exclude test/hosts/transports.test.ts --exclude test/hosts/facts.test.ts --exclude test/hosts/gateway-runbooks.test.ts --exclude test/clawhavoc/clawhavoc-ui.test.ts &
   b=$!
-  lane rest test/sweep test/platform test/fleet test/hosts/gateway-runbooks.test.ts test/clawhavoc/clawhavoc-ui.test.ts &
+  lane rest test/sweep test/platform test/fleet test/hosts/gateway-runbooks.test.ts test/clawhavoc/clawhavoc-ui.test.ts test/posture/posture-fleet.test.ts --exclude test/fleet/scale.test.ts &
   c=$!
   code=0
   for p in "$a" "$b" "$c"; do

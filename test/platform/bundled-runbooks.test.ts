@@ -13,9 +13,9 @@ const REQUIRED: Record<string, string[]> = {
   clawhavoc: ['version=2026.9.6', 'since=2026-11-30T08:00:00Z', TOKEN_FILE],
 };
 // Runbooks over an inventory: each starts with the canary wave.
-const FLEET = ['upgrade', 'restart-gateway', 'rotate', 'restore-memory', 'clawhavoc', 'snapshot'];
+const FLEET = ['upgrade', 'restart-gateway', 'rotate', 'restore-memory', 'clawhavoc', 'snapshot', 'posture', 'harden'];
 // Read-only on the hosts, so nothing to gate.
-const READ_ONLY = ['snapshot'];
+const READ_ONLY = ['snapshot', 'posture'];
 const names = readdirSync(bundledRunbooksDir())
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.replace(/\.yaml$/, ''));
@@ -31,7 +31,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bundled runbooks', () => {
   it('ships the example, upgrade and sweep runbooks', () => {
-    expect(names).toEqual(expect.arrayContaining(['example', 'upgrade', 'sweep-rotated-token', 'snapshot', 'restore-memory', 'clawhavoc']));
+    expect(names).toEqual(expect.arrayContaining(['example', 'upgrade', 'sweep-rotated-token', 'snapshot', 'restore-memory', 'clawhavoc', 'posture', 'harden']));
   });
 
   it.each(names)('%s loads, validates and plans every step (a hash per gate, per wave for host steps)', async (name) => {

@@ -175,7 +175,7 @@ describe('respond posture', () => {
     const liveCfg = JSON.parse(readFileSync(join(live.stateDir, 'openclaw.json'), 'utf8')) as { logging: { level: string } };
     expect(liveCfg.logging.level).toBe('info');
 
-    const { code, json } = await posture();
+    const { code, json } = await posture('--skip', 'openclaw-audit');
     expect(code, 'the planted token is still a leak: harden does not rotate').toBe(1);
     expect(statusOf(json, 'pos-live', 'logging')).toBe('pass');
     expect(statusOf(json, 'pos-live', 'skills')).toBe('pass');
