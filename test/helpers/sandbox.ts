@@ -119,7 +119,7 @@ export class Sandbox {
   async stop(): Promise<void> {
     // Before anything goes away: every history, log and byte printed, scanned for issued secrets
     // (in test files; the benches reuse sandboxes outside vitest).
-    const scan = process.env.VITEST
+    const scan = (globalThis as { respondTestFile?: boolean }).respondTestFile
       ? await scanForSecrets(
           { dir: this.dir, captured: this.captured, auditText: () => JSON.stringify(this.audit()), daemonLog: () => this.daemonLog() },
           this.pids().server ? await this.client().catch(() => undefined) : undefined,
