@@ -31,16 +31,24 @@ function evidenceLine(c: CheckResult): string {
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
+/** Each failure once, with every host it fails on alike (same summary and fix): a fleet's common gaps read as one. */
 export function renderFailures(hosts: readonly PostureRecordHost[]): string {
-  const out: string[] = [];
+  const groups = new Map<string, { hosts: string[]; c: CheckResult }>();
   for (const h of hosts) {
     for (const c of h.checks.filter((x) => x.status === 'fail')) {
-      out.push(`${h.host}  ${c.id}: ${c.summary}`);
-      out.push(`    evidence: ${evidenceLine(c)}`);
-      if (c.fix) {
-        out.push(`    fix${c.fix.runbook ? ` (${c.fix.runbook}${c.fix.step ? `/${c.fix.step}` : ''})` : ''}: ${c.fix.text}`);
-        for (const cmd of c.fix.commands ?? []) out.push(`      ${cmd}`);
-      }
+      const key = JSON.stringify([c.id, c.summary, c.fix ?? null]);
+      const g = groups.get(key) ?? { hosts: [], c };
+      g.hosts.push(h.host);
+      groups.set(key, g);
+    }
+  }
+  const out: string[] = [];
+  for (const { hosts: names, c } of groups.values()) {
+    out.push(`${names.join(', ')}  ${c.id}: ${c.summary}`);
+    out.push(`    evidence${names.length > 1 ? ` (${names[0]})` : ''}: ${evidenceLine(c)}`);
+    if (c.fix) {
+      out.push(`    fix${c.fix.runbook ? ` (${c.fix.runbook}${c.fix.step ? `/${c.fix.step}` : ''})` : ''}: ${c.fix.text}`);
+      for (const cmd of c.fix.commands ?? []) out.push(`      ${cmd}`);
     }
   }
   return out.join('\n');
