@@ -1,8 +1,9 @@
 /**
  * Applies an approved harden plan to one host's OpenClaw config through the host's own CLI
  * (`openclaw config set/unset`, which validates keys and keeps its .bak), after checking each key
- * still holds what the approval showed. A copy of the config goes to quarantine first, and any
- * failure puts the original back. A retry finds applied keys already at their target and skips them.
+ * still holds what the approval showed; a new token is installed the way a rotation installs one
+ * (activities/rotation/providers/openclaw-gateway.ts). A copy of the config goes to quarantine
+ * first, and any failure puts the original back. A retry finds applied keys already at their target and skips them.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,13 +11,13 @@ import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../../lib/errors.js';
 import type { HostSpec } from '../../lib/inventory/schema.js';
-import { compareVersions, isOpenclawVersion } from '../../lib/openclaw-version.js';
 import type { HardenChange } from '../../lib/posture/harden-plan.js';
 import { fingerprint } from '../../lib/secrets.js';
 import { createTransport } from '../hosts/transports/index.js';
 import { openQuarantineDir, type QuarantineSettings } from '../hosts/quarantine-base.js';
 import { getPath, parseConfig } from '../openclaw/config.js';
 import { openOpenclawHost, runOpenclaw, type OpenclawHost } from '../openclaw/host.js';
+import { openclawGateway } from '../rotation/providers/openclaw-gateway.js';
 
 export interface HardenApplyInput {
   host: HostSpec;
@@ -33,8 +34,6 @@ export interface HardenApplyResult {
   configCopy: string;
   token?: { fingerprint: string; deliveredTo: string };
 }
-
-const PATCH_STDIN_SINCE = '2026.9.6';
 
 async function configNow(h: OpenclawHost): Promise<{ text: string; config: unknown }> {
   const text = await h.t.readFile(h.configPath);
@@ -60,17 +59,6 @@ function deliveredToken(file: string): string {
 async function cli(h: OpenclawHost, args: string[], stdin?: string): Promise<void> {
   const r = await runOpenclaw(h, args, { timeoutMs: 120_000, ...(stdin ? { stdin } : {}) });
   if (r.exitCode !== 0) throw new Error(`host ${h.spec.name}: openclaw ${args.slice(0, 3).join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
-}
-
-async function installToken(h: OpenclawHost, value: string): Promise<void> {
-  h.t.addSecrets([value]);
-  const v = h.pkg?.version;
-  if (v && isOpenclawVersion(v) && compareVersions(v, PATCH_STDIN_SINCE) >= 0) {
-    await cli(h, ['config', 'patch', '--stdin'], JSON.stringify({ gateway: { auth: { token: value } } }));
-  } else {
-    // Older releases have only `config set`: the value is on the host's process list for a moment.
-    await cli(h, ['config', 'set', 'gateway.auth.token', value]);
-  }
 }
 
 export async function hardenApply(input: HardenApplyInput, quarantine: QuarantineSettings): Promise<HardenApplyResult> {
@@ -100,7 +88,8 @@ export async function hardenApply(input: HardenApplyInput, quarantine: Quarantin
         if (c.secret) {
           if (!input.tokenFile) throw new UserError(`host ${input.host.name}: a new token needs a tokenFile to deliver it to`);
           const value = deliveredToken(input.tokenFile);
-          await installToken(h, value);
+          // The rotation provider's install: a plain-JSON config rewritten in place, else the host's CLI.
+          await openclawGateway.install(h, null, { value });
           result.token = { fingerprint: fingerprint(value), deliveredTo: input.tokenFile };
         } else if (c.to === null) {
           await cli(h, ['config', 'unset', c.key]);

@@ -12,11 +12,10 @@ import type { PostureActivities } from '../../activities/posture/activities.js';
 import { hardenPlan } from '../../lib/posture/harden-plan.js';
 import type { CheckResult } from '../../lib/posture/types.js';
 import { baseStep } from '../../lib/runbook/step-base.js';
-import { renderTemplate } from '../../lib/template.js';
 import { hostEffect } from '../activity-options.js';
 import { gatewayOps } from '../gateway-ops.js';
 import { startGateway, stopGateway } from '../upgrade-flow.js';
-import { latestEarlier, type HostPlanContext, type HostStepKind } from './types.js';
+import { hostPathFor, latestEarlier, type HostPlanContext, type HostStepKind } from './types.js';
 
 const schema = baseStep
   .extend({
@@ -29,11 +28,8 @@ const schema = baseStep
   .strict();
 export type HardenStep = z.infer<typeof schema>;
 
-const HOST = /\{\{\s*host\s*\}\}/g;
-
 function tokenFileOf(step: HardenStep, ctx: HostPlanContext, host?: string): string {
-  const fill = (t: string) => t.replace(HOST, host ?? '<host>');
-  return fill(renderTemplate(fill(step.tokenFile), ctx)).trim();
+  return hostPathFor(step.tokenFile, ctx, host).trim();
 }
 
 function planFor(step: HardenStep, ctx: HostPlanContext, host?: string) {

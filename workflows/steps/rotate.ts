@@ -21,7 +21,7 @@ import { hostEffect, hostQuick } from '../activity-options.js';
 import { gatewayOps } from '../gateway-ops.js';
 import { errorMessage, startGateway, stopGateway } from '../upgrade-flow.js';
 import { scrubResult } from './scrub.js';
-import type { HostPlanContext, HostStepKind } from './types.js';
+import { hostPathFor, type HostPlanContext, type HostStepKind } from './types.js';
 
 const schema = baseStep
   .extend({
@@ -102,13 +102,8 @@ function providerOf(step: RotateStep, name: string, ctx: HostPlanContext, rec?: 
   return { provider: c.provider, overlap: `${formatDuration(ms)}: ${both}, on a durable timer, then the old one is revoked` };
 }
 
-const HOST = /\{\{\s*host\s*\}\}/g;
-
-/** `{{host}}` may be in the step or in the parameter it names; the plan shows it unfilled, so hosts group. */
 function tokenFileFor(step: RotateStep, ctx: HostPlanContext, host?: string): string | undefined {
-  if (!step.tokenFile) return undefined;
-  const fill = (t: string) => (host ? t.replace(HOST, host) : t.replace(HOST, '<host>'));
-  return fill(renderTemplate(fill(step.tokenFile), ctx));
+  return step.tokenFile ? hostPathFor(step.tokenFile, ctx, host) : undefined;
 }
 
 /** The remote clients (inventory clientOf) a gateway rotation carries along. */

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import type { HostSpec } from '../../lib/inventory/schema.js';
 import type { PlanContext } from '../../lib/runbook/step-base.js';
+import { renderTemplate } from '../../lib/template.js';
 
 export interface StepRunContext {
   workflowId: string;
@@ -95,4 +96,15 @@ export type AnyStepKind<S extends { id: string; kind: string }> = StepKind<S> | 
 export function latestEarlier(ctx: HostPlanContext, kind: string, id?: string): Record<string, unknown> | undefined {
   const found = Object.entries(ctx.hostEarlier).filter(([sid, e]) => e.kind === kind && (id === undefined || sid === id));
   return found[found.length - 1]?.[1].result;
+}
+
+const HOST = /\{\{\s*host\s*\}\}/g;
+
+/**
+ * A per-host worker path (a tokenFile): `{{host}}` may be in the step or in the parameter it
+ * names. Without `host` (the plan) it stays `<host>`, so hosts with the same action group.
+ */
+export function hostPathFor(template: string, ctx: HostPlanContext, host?: string): string {
+  const fill = (t: string) => t.replace(HOST, host ?? '<host>');
+  return fill(renderTemplate(fill(template), ctx));
 }
